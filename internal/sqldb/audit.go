@@ -133,9 +133,10 @@ func (tx *Tx) ClaimJob(now, lockUntil time.Time) (*Job, error) {
 	return &j, nil
 }
 
-// FinishJob marks a job done.
+// FinishJob marks a job done and clears its payload, which may hold a secret such as an
+// invitation link.
 func (tx *Tx) FinishJob(id string, at time.Time) error {
-	_, err := tx.exec(`UPDATE jobs SET done_at = ?, locked_until = NULL, last_error = '' WHERE id = ?`, at, id)
+	_, err := tx.exec(`UPDATE jobs SET done_at = ?, locked_until = NULL, last_error = '', payload = '{}' WHERE id = ?`, at, id)
 	return err
 }
 

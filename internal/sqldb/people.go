@@ -215,3 +215,13 @@ func (tx *Tx) listMandates(tail string, args ...any) ([]concord.Mandate, error) 
 	}
 	return out, tx.scanErr(rows.Err(), "mandate")
 }
+
+// LockSetup serializes first-admin setup: on PostgreSQL it takes a transaction-scoped
+// advisory lock; SQLite transactions here are already serialized by the single writer.
+func (tx *Tx) LockSetup() error {
+	if tx.dialect.name() != "postgres" {
+		return nil
+	}
+	_, err := tx.exec(`SELECT pg_advisory_xact_lock(7201)`)
+	return err
+}
