@@ -37,8 +37,8 @@ const dateLayout = "2006-01-02"
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string            { return "sqlite" }
-func (sqliteDialect) rebind(q string) string  { return q }
+func (sqliteDialect) name() string           { return "sqlite" }
+func (sqliteDialect) rebind(q string) string { return q }
 func (sqliteDialect) args(args []any) []any {
 	out := make([]any, len(args))
 	for i, a := range args {

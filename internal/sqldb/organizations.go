@@ -61,13 +61,13 @@ func (tx *Tx) GetOrganization(id string) (*concord.Organization, error) {
 
 // OrgFilter selects organizations for the member list.
 type OrgFilter struct {
-	Status   []concord.OrgStatus
-	Region   string
-	Country  string
-	Query    string // substring of a name or abbreviation
-	IDs      []string
-	Limit    int
-	Offset   int
+	Status  []concord.OrgStatus
+	Region  string
+	Country string
+	Query   string // substring of a name or abbreviation
+	IDs     []string
+	Limit   int
+	Offset  int
 }
 
 // ListOrganizations returns organizations matching f, ordered by country then name.
