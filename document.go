@@ -73,7 +73,9 @@ func (s DocStatus) NextStatuses(k DocKind) []DocStatus {
 }
 
 // CanBecome reports whether a document of kind k in status s may move to next.
-func (s DocStatus) CanBecome(k DocKind, next DocStatus) bool { return slices.Contains(s.NextStatuses(k), next) }
+func (s DocStatus) CanBecome(k DocKind, next DocStatus) bool {
+	return slices.Contains(s.NextStatuses(k), next)
+}
 
 // Frozen reports whether saving the text must make a new immutable version (true once the
 // text has been circulated); drafts are edited in place.

@@ -19,7 +19,9 @@ const (
 )
 
 // RuleKinds returns every rule kind in display order.
-func RuleKinds() []RuleKind { return []RuleKind{RuleSignatures, RuleSilence, RuleConsensus, RuleMajority} }
+func RuleKinds() []RuleKind {
+	return []RuleKind{RuleSignatures, RuleSilence, RuleConsensus, RuleMajority}
+}
 
 // Answer is an organization's response in a procedure.
 type Answer string

@@ -112,8 +112,8 @@ func TestDecideStaleAndForeignBallots(t *testing.T) {
 	b := []concord.Ballot{
 		{OrgID: "org00", Answer: concord.AnswerSign},
 		{OrgID: "org01", Answer: concord.AnswerSign, Stale: true}, // signed an earlier version
-		{OrgID: "outsider", Answer: concord.AnswerSign},          // not in the electorate
-		{OrgID: "org00", Answer: concord.AnswerSign},             // a duplicate counts once
+		{OrgID: "outsider", Answer: concord.AnswerSign},           // not in the electorate
+		{OrgID: "org00", Answer: concord.AnswerSign},              // a duplicate counts once
 	}
 	r := concord.Decide(rule, orgs(5), b, true)
 	if r.Outcome != concord.OutcomeNotAdopted || r.Tally.Stale != 1 || r.Tally.Responded != 1 {
