@@ -10,6 +10,7 @@ type AuditEvent struct {
 	PersonID   string // empty for anonymous actions such as a public membership application
 	PersonName string // display name at the time, filled when listing
 	OrgID      string // the organization acted for, if the act used a mandate
+	AboutOrgID string // the organization the change concerns, whoever made it
 	MandateID  string
 	Action     string // e.g. "organization.create", "mandate.revoke"
 	TargetType string
@@ -21,7 +22,7 @@ type AuditEvent struct {
 // AuditFilter selects audit events for browsing.
 type AuditFilter struct {
 	PersonID string
-	OrgID    string
+	OrgID    string // events acting for or concerning this organization
 	Action   string // prefix match, e.g. "mandate."
 	TargetID string
 	Before   time.Time // exclusive; zero means now

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"concord"
 	"concord/internal/sqldb"
@@ -260,8 +262,11 @@ func (s *Service) CreateToken(ctx context.Context, actor *concord.Actor, name st
 	if name == "" {
 		name = "API token"
 	}
-	if len([]rune(name)) > concord.MaxName || strings.ContainsAny(name, "\n\r") {
+	if len([]rune(name)) > concord.MaxName {
 		v.Add("name", "error.too_long", "is too long", "max", "200")
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		v.Add("name", "error.control_char", "contains control characters")
 	}
 	if err := v.Err(); err != nil {
 		return nil, "", err

@@ -52,7 +52,7 @@ func DecodeJSONBytes(body []byte, dst any) error {
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return &concord.Error{Code: EBADREQUEST, Key: "error.unknown_field", Params: map[string]string{"field": clipField(field)},
 				Message: "unknown field " + clipField(field)}
-		case errors.As(err, &typeErr):
+		case errors.As(err, &typeErr) && typeErr.Field != "":
 			return &concord.Error{Code: EBADREQUEST, Key: "error.json_type", Params: map[string]string{"field": clipField(typeErr.Field)},
 				Message: fmt.Sprintf("field %s has the wrong type", clipField(typeErr.Field))}
 		}

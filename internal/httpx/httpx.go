@@ -36,6 +36,8 @@ func Status(code string) int {
 		return http.StatusUnsupportedMediaType
 	case EBADREQUEST:
 		return http.StatusBadRequest
+	case EMETHOD:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -45,6 +47,7 @@ const (
 	EBADREQUEST = "bad_request"            // malformed JSON or form
 	ETOOLARGE   = "too_large"              // body over the limit
 	EMEDIATYPE  = "unsupported_media_type" // wrong Content-Type
+	EMETHOD     = "method_not_allowed"     // the path exists, the method does not
 )
 
 // ErrorKey returns the i18n key for an error: its own Key or "error.<code>".

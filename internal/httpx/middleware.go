@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,6 +75,10 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			path := r.URL.Path
+			if strings.Contains(route, "{token}") {
+				path = route // one-time secrets in paths stay out of logs
+			}
 			d := time.Since(start)
 			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 			m.duration.WithLabelValues(route).Observe(d.Seconds())
@@ -81,7 +86,7 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			if rec.status >= 500 {
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "route", route,
+			log.Log(r.Context(), level, "request", "method", r.Method, "path", path, "route", route,
 				"status", rec.status, "bytes", rec.bytes, "duration_ms", float64(d.Microseconds())/1000, "ip", ClientIP(r))
 		}()
 		next.ServeHTTP(rec, r)

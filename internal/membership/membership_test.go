@@ -238,7 +238,7 @@ func TestStatusHistoryAndVisibility(t *testing.T) {
 		w := newWorld(t, db)
 		ctx := context.Background()
 		app := &concord.Organization{Name: "Unión de Jóvenes", NameLang: "es", Country: "pe", Email: "contacto@example.org"}
-		sqldbtest.Must(t, w.members.Apply(ctx, app, "We would like to join"))
+		sqldbtest.Must(t, w.members.Apply(ctx, app, "We would like to join", "192.0.2.1"))
 		if app.Status != concord.StatusApplicant || app.Country != "PE" || app.Region != "americas" {
 			t.Fatalf("application: %+v", app)
 		}

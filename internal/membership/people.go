@@ -2,6 +2,7 @@ package membership
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"concord"
@@ -127,7 +128,7 @@ func (s *Service) UpdateProfile(ctx context.Context, a *concord.Actor, id string
 		if err := tx.UpdatePerson(&next); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "person.update", "person", id, changes)
+		return audit(tx, now, a, m, "", "person.update", "person", id, changes)
 	})
 	return out, err
 }
@@ -143,6 +144,7 @@ func (s *Service) SetFederationRoles(ctx context.Context, a *concord.Actor, pers
 	if err != nil {
 		return err
 	}
+	roles = slices.Compact(slices.Sorted(slices.Values(roles)))
 	var v concord.Validation
 	for _, r := range roles {
 		if !r.Valid() {
@@ -166,7 +168,7 @@ func (s *Service) SetFederationRoles(ctx context.Context, a *concord.Actor, pers
 		} else if n == 0 {
 			return &concord.Error{Code: concord.ECONFLICT, Key: "error.last_admin", Message: "the federation needs at least one admin"}
 		}
-		return audit(tx, now, a, m, "person.federation_roles", "person", personID,
+		return audit(tx, now, a, m, "", "person.federation_roles", "person", personID,
 			map[string][2]string{"federation_roles": {joinRoles(p.FederationRoles), joinRoles(roles)}})
 	})
 }
@@ -216,7 +218,7 @@ func (s *Service) Invite(ctx context.Context, a *concord.Actor, inv *concord.Inv
 				return err
 			}
 		}
-		return audit(tx, now, a, m, "invitation.create", "invitation", inv.ID, map[string][2]string{
+		return audit(tx, now, a, m, inv.OrgID, "invitation.create", "invitation", inv.ID, map[string][2]string{
 			"org_id": {"", inv.OrgID}, "role": {"", string(inv.Role)}, "email": {"", inv.Email}})
 	})
 	if err != nil {
@@ -304,7 +306,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, secret string, p *concor
 			return err
 		}
 		actor := &concord.Actor{Person: p}
-		return audit(tx, now, actor, concord.Mandate{OrgID: inv.OrgID, ID: mandate.ID}, "invitation.accept", "invitation", inv.ID,
+		return audit(tx, now, actor, concord.Mandate{OrgID: inv.OrgID, ID: mandate.ID}, inv.OrgID, "invitation.accept", "invitation", inv.ID,
 			map[string][2]string{"login": {"", p.Login}, "role": {"", string(inv.Role)}, "org_id": {"", inv.OrgID}})
 	})
 	if err != nil {
@@ -332,7 +334,7 @@ func (s *Service) CreateMandate(ctx context.Context, a *concord.Actor, md *conco
 		if err := tx.InsertMandate(md); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "mandate.create", "mandate", md.ID, mandateChanges(nil, md))
+		return audit(tx, now, a, m, md.OrgID, "mandate.create", "mandate", md.ID, mandateChanges(nil, md))
 	})
 }
 
@@ -373,7 +375,7 @@ func (s *Service) UpdateMandate(ctx context.Context, a *concord.Actor, id string
 			return err
 		}
 		out = &next
-		return audit(tx, now, a, m, "mandate.update", "mandate", id, mandateChanges(old, &next))
+		return audit(tx, now, a, m, old.OrgID, "mandate.update", "mandate", id, mandateChanges(old, &next))
 	})
 	return out, err
 }
@@ -393,7 +395,7 @@ func (s *Service) RevokeMandate(ctx context.Context, a *concord.Actor, id string
 		if err := tx.RevokeMandate(id, a.PersonID(), now); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "mandate.revoke", "mandate", id, map[string][2]string{
+		return audit(tx, now, a, m, old.OrgID, "mandate.revoke", "mandate", id, map[string][2]string{
 			"person_id": {old.PersonID, old.PersonID}, "org_id": {old.OrgID, old.OrgID}, "revoked_at": {"", now.Format(time.RFC3339)}})
 	})
 }

@@ -22,6 +22,7 @@ type Service struct {
 	params  auth.PasswordParams
 	baseURL string // for links in emails, e.g. "https://concord.example.org"
 	kick    func() // wakes the job worker after a commit that enqueued jobs
+	applies *auth.Limiter
 }
 
 // Config wires a Service.
@@ -39,13 +40,15 @@ func NewService(c Config) *Service {
 	if kick == nil {
 		kick = func() {}
 	}
-	return &Service{db: c.DB, clock: c.Clock, params: c.PasswordParams, baseURL: strings.TrimRight(c.BaseURL, "/"), kick: kick}
+	return &Service{db: c.DB, clock: c.Clock, params: c.PasswordParams, baseURL: strings.TrimRight(c.BaseURL, "/"), kick: kick,
+		applies: auth.NewLimiter(5, time.Hour, c.Clock.Now)}
 }
 
-// audit writes one audit event in tx for an act by actor, naming the mandate used.
-func audit(tx *sqldb.Tx, now time.Time, a *concord.Actor, m concord.Mandate, action, targetType, targetID string, changes map[string][2]string) error {
+// audit writes one audit event in tx for an act by actor, naming the mandate used and the
+// organization the change concerns (about, "" for none).
+func audit(tx *sqldb.Tx, now time.Time, a *concord.Actor, m concord.Mandate, about, action, targetType, targetID string, changes map[string][2]string) error {
 	return tx.InsertAuditEvent(&concord.AuditEvent{ID: concord.NewID(now), At: now, PersonID: a.PersonID(),
-		OrgID: m.OrgID, MandateID: m.ID, Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
+		OrgID: m.OrgID, AboutOrgID: about, MandateID: m.ID, Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
 }
 
 func orgFields(o *concord.Organization) map[string]string {
@@ -83,7 +86,7 @@ func (s *Service) PutFederation(ctx context.Context, a *concord.Actor, f *concor
 		if err := tx.PutFederation(f); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "federation.update", "federation", "1", map[string][2]string{"name": {"", f.Name}})
+		return audit(tx, now, a, m, "", "federation.update", "federation", "1", map[string][2]string{"name": {"", f.Name}})
 	})
 }
 
@@ -132,12 +135,16 @@ func (s *Service) insertOrg(tx *sqldb.Tx, now time.Time, a *concord.Actor, m con
 	o.Status, o.MemberSince = first.To, since
 	changes := concord.Diff(nil, orgFields(o))
 	changes["status"] = [2]string{"", string(first.To)}
-	return audit(tx, now, a, m, "organization.create", "organization", o.ID, changes)
+	return audit(tx, now, a, m, o.ID, "organization.create", "organization", o.ID, changes)
 }
 
 // Apply records a public membership application: a new applicant organization that
-// coordinators later admit or reject. Anyone may apply; the audit event has no person.
-func (s *Service) Apply(ctx context.Context, o *concord.Organization, note string) error {
+// coordinators later admit or reject. Anyone may apply; the audit event has no person. One
+// address may file at most five applications an hour.
+func (s *Service) Apply(ctx context.Context, o *concord.Organization, note, ip string) error {
+	if !s.applies.Allowed(ip) {
+		return &concord.Error{Code: concord.ERATELIMIT, Key: "error.rate_limited", Message: "too many applications from this address"}
+	}
 	now := s.clock.Now()
 	o.Normalize()
 	var v concord.Validation
@@ -154,9 +161,13 @@ func (s *Service) Apply(ctx context.Context, o *concord.Organization, note strin
 	if err := first.Validate(); err != nil {
 		return err
 	}
-	return s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		return s.insertOrg(tx, now, nil, concord.Mandate{}, o, first)
 	})
+	if err == nil {
+		s.applies.Fail(ip) // counts filed applications, not failures
+	}
+	return err
 }
 
 // UpdateOrganization replaces an organization's profile fields with those of edit.
@@ -189,7 +200,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, a *concord.Actor, id s
 			return err
 		}
 		out = &next
-		return audit(tx, now, a, m, "organization.update", "organization", id, changes)
+		return audit(tx, now, a, m, id, "organization.update", "organization", id, changes)
 	})
 	return out, err
 }
@@ -228,7 +239,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a *concord.Actor, orgID stri
 		}
 		o.Status, o.MemberSince, o.UpdatedAt = c.To, since, now
 		out = o
-		return audit(tx, now, a, m, "organization.status", "organization", orgID, map[string][2]string{
+		return audit(tx, now, a, m, orgID, "organization.status", "organization", orgID, map[string][2]string{
 			"status": {string(c.From), string(c.To)}, "effective_on": {"", c.EffectiveOn.Format("2006-01-02")}, "decided_by": {"", c.DecidedBy}})
 	})
 	return out, err

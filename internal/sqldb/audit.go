@@ -19,9 +19,9 @@ func (tx *Tx) InsertAuditEvent(e *concord.AuditEvent) error {
 		}
 		changes = string(b)
 	}
-	_, err := tx.exec(`INSERT INTO audit_events (id, at, person_id, org_id, mandate_id, action, target_type, target_id, changes, ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.At, e.PersonID, e.OrgID, e.MandateID, e.Action, e.TargetType, e.TargetID, changes, e.IP)
+	_, err := tx.exec(`INSERT INTO audit_events (id, at, person_id, org_id, about_org_id, mandate_id, action, target_type, target_id, changes, ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.At, e.PersonID, e.OrgID, e.AboutOrgID, e.MandateID, e.Action, e.TargetType, e.TargetID, changes, e.IP)
 	return err
 }
 
@@ -35,8 +35,8 @@ func (tx *Tx) ListAuditEvents(f concord.AuditFilter) ([]concord.AuditEvent, erro
 		args = append(args, f.PersonID)
 	}
 	if f.OrgID != "" {
-		where = append(where, "a.org_id = ?")
-		args = append(args, f.OrgID)
+		where = append(where, "(a.org_id = ? OR a.about_org_id = ?)")
+		args = append(args, f.OrgID, f.OrgID)
 	}
 	if f.TargetID != "" {
 		where = append(where, "a.target_id = ?")
@@ -50,7 +50,7 @@ func (tx *Tx) ListAuditEvents(f concord.AuditFilter) ([]concord.AuditEvent, erro
 		where = append(where, "a.at < ?")
 		args = append(args, f.Before)
 	}
-	q := `SELECT a.id, a.at, a.person_id, COALESCE(p.display_name, ''), a.org_id, a.mandate_id, a.action, a.target_type, a.target_id, a.changes, a.ip
+	q := `SELECT a.id, a.at, a.person_id, COALESCE(p.display_name, ''), a.org_id, a.about_org_id, a.mandate_id, a.action, a.target_type, a.target_id, a.changes, a.ip
 		FROM audit_events a LEFT JOIN people p ON p.id = a.person_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -70,7 +70,7 @@ func (tx *Tx) ListAuditEvents(f concord.AuditFilter) ([]concord.AuditEvent, erro
 	for rows.Next() {
 		var e concord.AuditEvent
 		var changes string
-		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.PersonID, &e.PersonName, &e.OrgID, &e.MandateID, &e.Action,
+		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.PersonID, &e.PersonName, &e.OrgID, &e.AboutOrgID, &e.MandateID, &e.Action,
 			&e.TargetType, &e.TargetID, &changes, &e.IP); err != nil {
 			return nil, tx.scanErr(err, "audit event")
 		}

@@ -128,6 +128,7 @@ CREATE TABLE audit_events (
     at          TEXT NOT NULL,
     person_id   TEXT NOT NULL DEFAULT '',
     org_id      TEXT NOT NULL DEFAULT '',
+    about_org_id TEXT NOT NULL DEFAULT '',
     mandate_id  TEXT NOT NULL DEFAULT '',
     action      TEXT NOT NULL,
     target_type TEXT NOT NULL DEFAULT '',
@@ -137,6 +138,7 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_at ON audit_events (at);
 CREATE INDEX audit_events_org ON audit_events (org_id, at);
+CREATE INDEX audit_events_about ON audit_events (about_org_id, at);
 CREATE INDEX audit_events_person ON audit_events (person_id, at);
 CREATE INDEX audit_events_target ON audit_events (target_id, at);
 

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"concord"
+	"concord/internal/api"
+	"concord/internal/auth"
+	"concord/internal/config"
+	"concord/internal/demo"
+	"concord/internal/httpx"
+	"concord/internal/i18n"
+	"concord/internal/jobs"
+	"concord/internal/mail"
+	"concord/internal/membership"
+	"concord/internal/sqldb"
+	"concord/internal/web"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the server until ctx ends, then drains requests in flight.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Parse("concord serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	clock := concord.SystemClock{}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database ready", "dialect", db.Dialect())
+
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	params := auth.DefaultPasswordParams
+	if cfg.Demo {
+		loaded, err := demo.Load(ctx, db, clock, params)
+		if err != nil {
+			return fmt.Errorf("load demo federation: %w", err)
+		}
+		if loaded {
+			log.Info("demo federation loaded")
+		}
+	}
+
+	worker := jobs.NewWorker(db, clock, log)
+	authSvc := auth.NewService(db, clock, params)
+	members := membership.NewService(membership.Config{DB: db, Clock: clock, PasswordParams: params, BaseURL: cfg.BaseURL, KickJobs: worker.Kick})
+	sender, err := newSender(cfg, log)
+	if err != nil {
+		return err
+	}
+	worker.Register(membership.JobInvitationMail, membership.InvitationMailHandler(sender, func(lang string) membership.Translator {
+		return bundle.Localizer(lang)
+	}))
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := newHandler(cfg, log, reg, db, bundle, authSvc, members, clock)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	var wg sync.WaitGroup
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	wg.Add(2)
+	go func() { defer wg.Done(); worker.Run(bg) }()
+	go func() { defer wg.Done(); sweepSessions(bg, db, clock, log) }()
+
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Concord is running at %s\n", url)
+	if cfg.Demo {
+		printDemoLogins(stdout)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		stopBG()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopBG()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func printDemoLogins(w io.Writer) {
+	fmt.Fprintf(w, "Demo logins (password %q for all):\n", demo.Password)
+	for _, l := range demo.Logins() {
+		fmt.Fprintf(w, "  %-12s %s\n", l.Login, l.Role)
+	}
+}
+
+func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTPHost == "" {
+		log.Warn("no SMTP server configured: emails are written to the log, not sent")
+		return mail.NewLogSender(log), nil
+	}
+	return mail.NewSMTPSender(mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+}
+
+// newHandler builds the whole HTTP surface: health, metrics, the JSON API and the HTML UI,
+// behind logging, security headers and cross-origin (CSRF) protection.
+func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, db *sqldb.DB, bundle *i18n.Bundle,
+	authSvc *auth.Service, members *membership.Service, clock concord.Clock) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.Ping(ctx); err != nil {
+			log.Error("readiness check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unreachable\n")
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	api.New(api.Deps{Auth: authSvc, Members: members, I18n: bundle, Log: log, Clock: clock}).Register(mux)
+	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(mux)
+
+	cop := http.NewCrossOriginProtection()
+	// The JSON API authenticates with bearer tokens only, which a browser never attaches on
+	// its own, so cross-site requests there carry no ambient authority to abuse.
+	cop.AddInsecureBypassPattern("/api/v1/")
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loc := bundle.Localizer(bundle.Negotiate(bundle.FromAcceptLanguage(r.Header.Get("Accept-Language"))...))
+		http.Error(w, loc.T("error.csrf"), http.StatusForbidden)
+	}))
+	return httpx.Observe(log, httpx.NewMetrics(reg), httpx.SecurityHeaders(cop.Handler(mux))), nil
+}
+
+// sweepSessions deletes expired sessions every hour.
+func sweepSessions(ctx context.Context, db *sqldb.DB, clock concord.Clock, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.WithTx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.DeleteExpiredSessions(clock.Now())
+			return err
+		}); err != nil && ctx.Err() == nil {
+			log.Warn("sweep sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package api
+
+import "net/http"
+
+// Prefix is the path under which every API route lives.
+const Prefix = "/api/v1"
+
+// Route is one endpoint of the API. openapi.json documents exactly these routes, with the
+// same paths; a test checks both directions.
+type Route struct {
+	Method string // GET, POST, PUT, PATCH or DELETE
+	Path   string // http.ServeMux path pattern, e.g. /api/v1/organizations/{id}
+	Public bool   // reachable without a bearer token
+	handle func(*Handler, http.ResponseWriter, *http.Request) error
+}
+
+// Pattern returns the route's http.ServeMux pattern, "METHOD /path".
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+// Routes returns every route of the API, in the order of the OpenAPI document.
+func Routes() []Route {
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+		public, token              = true, false
+	)
+	return []Route{
+		{get, Prefix + "/openapi.json", public, (*Handler).openAPI},
+
+		{get, Prefix + "/me", token, (*Handler).getMe},
+		{patch, Prefix + "/me", token, (*Handler).patchMe},
+
+		{get, Prefix + "/organizations", public, (*Handler).listOrganizations},
+		{post, Prefix + "/organizations", token, (*Handler).createOrganization},
+		{get, Prefix + "/organizations/{id}", public, (*Handler).getOrganization},
+		{patch, Prefix + "/organizations/{id}", token, (*Handler).patchOrganization},
+		{get, Prefix + "/organizations/{id}/status-changes", public, (*Handler).listStatusChanges},
+		{post, Prefix + "/organizations/{id}/status-changes", token, (*Handler).createStatusChange},
+		{post, Prefix + "/applications", public, (*Handler).apply},
+		{get, Prefix + "/anniversaries", public, (*Handler).listAnniversaries},
+
+		{get, Prefix + "/organizations/{id}/people", token, (*Handler).listOrgPeople},
+		{get, Prefix + "/people", token, (*Handler).listPeople},
+		{get, Prefix + "/people/{id}", token, (*Handler).getPerson},
+		{put, Prefix + "/people/{id}/federation-roles", token, (*Handler).putFederationRoles},
+
+		{get, Prefix + "/organizations/{id}/invitations", token, (*Handler).listInvitations},
+		{post, Prefix + "/organizations/{id}/invitations", token, (*Handler).createInvitation},
+
+		{get, Prefix + "/organizations/{id}/mandates", token, (*Handler).listOrgMandates},
+		{post, Prefix + "/mandates", token, (*Handler).createMandate},
+		{get, Prefix + "/mandates/{id}", token, (*Handler).getMandate},
+		{patch, Prefix + "/mandates/{id}", token, (*Handler).patchMandate},
+		{del, Prefix + "/mandates/{id}", token, (*Handler).revokeMandate},
+
+		{get, Prefix + "/audit-events", token, (*Handler).listAuditEvents},
+
+		{get, Prefix + "/tokens", token, (*Handler).listTokens},
+		{post, Prefix + "/tokens", token, (*Handler).createToken},
+		{del, Prefix + "/tokens/{id}", token, (*Handler).revokeToken},
+	}
+}
