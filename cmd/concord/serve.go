@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,11 +18,13 @@ import (
 	"concord/internal/auth"
 	"concord/internal/config"
 	"concord/internal/demo"
+	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
 	"concord/internal/jobs"
 	"concord/internal/mail"
 	"concord/internal/membership"
+	"concord/internal/mt"
 	"concord/internal/sqldb"
 	"concord/internal/web"
 
@@ -80,9 +84,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return bundle.Localizer(lang)
 	}))
 
+	engines, err := newEngines(cfg, log)
+	if err != nil {
+		return err
+	}
+	files, err := documents.NewFileStore(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		return err
+	}
+	changed := &changeHooks{}
+	docs := documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files, OnChange: changed.run})
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := newHandler(cfg, log, reg, db, bundle, authSvc, members, clock)
+	handler, err := newHandler(cfg, log, reg, db, bundle, authSvc, members, docs, changed, clock)
 	if err != nil {
 		return err
 	}
@@ -130,6 +145,49 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
+// changeHooks fans the documents service's "readers see something new" signal out to the
+// caches that must drop stale pages. It is filled while wiring, before serving starts.
+type changeHooks struct{ fns []func(docID string) }
+
+func (c *changeHooks) add(fn func(docID string)) { c.fns = append(c.fns, fn) }
+
+func (c *changeHooks) run(docID string) {
+	for _, fn := range c.fns {
+		fn(docID)
+	}
+}
+
+// newEngines builds the configured machine translation engines, Apertium first.
+func newEngines(cfg *config.Config, log *slog.Logger) ([]mt.Engine, error) {
+	var engines []mt.Engine
+	switch cfg.Apertium {
+	case "off":
+	case "auto":
+		if path, err := exec.LookPath("apertium"); err == nil {
+			engines = append(engines, mt.NewApertium(mt.ApertiumConfig{Command: path}))
+		} else {
+			log.Info("Apertium is not installed: offline machine translation is off")
+		}
+	default:
+		engines = append(engines, mt.NewApertium(mt.ApertiumConfig{Command: cfg.Apertium}))
+	}
+	if cfg.LibreTranslateURL != "" {
+		lt, err := mt.NewLibreTranslate(mt.LibreTranslateConfig{URL: cfg.LibreTranslateURL, APIKey: cfg.LibreTranslateKey})
+		if err != nil {
+			return nil, err
+		}
+		engines = append(engines, lt)
+	}
+	if cfg.DeepLKey != "" {
+		dl, err := mt.NewDeepL(mt.DeepLConfig{URL: cfg.DeepLURL, APIKey: cfg.DeepLKey})
+		if err != nil {
+			return nil, err
+		}
+		engines = append(engines, dl)
+	}
+	return engines, nil
+}
+
 func printDemoLogins(w io.Writer) {
 	fmt.Fprintf(w, "Demo logins (password %q for all):\n", demo.Password)
 	for _, l := range demo.Logins() {
@@ -149,7 +207,7 @@ func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
 // newHandler builds the whole HTTP surface: health, metrics, the JSON API and the HTML UI,
 // behind logging, security headers and cross-origin (CSRF) protection.
 func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, db *sqldb.DB, bundle *i18n.Bundle,
-	authSvc *auth.Service, members *membership.Service, clock concord.Clock) (http.Handler, error) {
+	authSvc *auth.Service, members *membership.Service, docs *documents.Service, changed *changeHooks, clock concord.Clock) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -33,6 +33,12 @@ type Config struct {
 	SMTPFrom     string
 	SMTPTLS      string // none, starttls, tls
 
+	Apertium          string // "auto" (use it when installed), "off", or the apertium program's path
+	LibreTranslateURL string // a LibreTranslate-compatible service, or ""
+	LibreTranslateKey string
+	DeepLKey          string // a DeepL API key, or ""
+	DeepLURL          string // DeepL API base URL; "" picks the free or pro endpoint from the key
+
 	ShutdownTimeout time.Duration
 }
 
@@ -90,6 +96,11 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	str(&c.SMTPPassword, "smtp-password", "CONCORD_SMTP_PASSWORD", "", "SMTP password")
 	str(&c.SMTPFrom, "smtp-from", "CONCORD_SMTP_FROM", "concord@localhost", "sender address of emails")
 	str(&c.SMTPTLS, "smtp-tls", "CONCORD_SMTP_TLS", "starttls", "SMTP TLS: none, starttls or tls")
+	str(&c.Apertium, "apertium", "CONCORD_APERTIUM", "auto", "machine translation with Apertium: auto, off, or the program's path")
+	str(&c.LibreTranslateURL, "libretranslate-url", "CONCORD_LIBRETRANSLATE_URL", "", "URL of a LibreTranslate-compatible service")
+	str(&c.LibreTranslateKey, "libretranslate-key", "CONCORD_LIBRETRANSLATE_KEY", "", "API key for the LibreTranslate service")
+	str(&c.DeepLKey, "deepl-key", "CONCORD_DEEPL_KEY", "", "DeepL API key")
+	str(&c.DeepLURL, "deepl-url", "CONCORD_DEEPL_URL", "", "DeepL API base URL (default from the key)")
 	var shutdown string
 	fs.StringVar(&shutdown, "shutdown-timeout", firstNonEmpty(getenv("CONCORD_SHUTDOWN_TIMEOUT"), "20s"), "how long to wait for requests in flight on shutdown (env CONCORD_SHUTDOWN_TIMEOUT)")
 	for _, add := range extra {
@@ -135,6 +146,11 @@ func (c *Config) validate() error {
 	case "none", "starttls", "tls":
 	default:
 		errs = append(errs, errors.New("smtp-tls: want none, starttls or tls"))
+	}
+	if c.LibreTranslateURL != "" {
+		if u, err := url.Parse(c.LibreTranslateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("libretranslate-url: want http(s)://host[:port]"))
+		}
 	}
 	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
 		errs = append(errs, errors.New("nats: want nats://host:port"))

@@ -108,9 +108,18 @@ func day(s string) time.Time {
 	return t
 }
 
-// Load fills an empty database with the demo federation in one transaction. It does nothing
-// and returns false when the database already has organizations or people.
+// Load fills an empty database with the demo federation: the registry in one transaction,
+// then the documents through the documents service. It does nothing and returns false when
+// the database already has organizations or people.
 func Load(ctx context.Context, db *sqldb.DB, clock concord.Clock, params auth.PasswordParams) (bool, error) {
+	loaded, err := loadRegistry(ctx, db, clock, params)
+	if err != nil || !loaded {
+		return loaded, err
+	}
+	return true, loadDocuments(ctx, db, auth.NewService(db, clock, params), clock)
+}
+
+func loadRegistry(ctx context.Context, db *sqldb.DB, clock concord.Clock, params auth.PasswordParams) (bool, error) {
 	now := clock.Now()
 	hash := auth.HashPassword(Password, params)
 	loaded := false

@@ -259,7 +259,7 @@ func TestStatusHistoryAndVisibility(t *testing.T) {
 		}{
 			{concord.StatusFormer, "2026-12-01", "", concord.EINVALID}, // applicant cannot leave
 			{concord.StatusMember, "2026-12-10", "2026-12-10", ""},
-			{concord.StatusSuspended, "2026-12-20", "2026-12-10", ""}, // suspension keeps membership
+			{concord.StatusSuspended, "2026-12-20", "2026-12-10", ""},            // suspension keeps membership
 			{concord.StatusMember, "2026-12-15", "2026-12-10", concord.EINVALID}, // before the last change
 			{concord.StatusMember, "2026-12-25", "2026-12-10", ""},
 			{concord.StatusFormer, "2026-12-26", "", ""},
