@@ -384,10 +384,10 @@ func TestGlossaryCSV(t *testing.T) {
 		t.Fatalf("terms: %+v", terms)
 	}
 	for name, bad := range map[string]string{
-		"wrong header":  "a,b,c,d,e\n",
-		"short row":     "concept,note,lang,adopted,forbidden\nx,y\n",
-		"bad language":  "concept,note,lang,adopted,forbidden\nx,,english!,x,\n",
-		"conflict":      "concept,note,lang,adopted,forbidden\nx,,en,same,same\n",
+		"wrong header":   "a,b,c,d,e\n",
+		"short row":      "concept,note,lang,adopted,forbidden\nx,y\n",
+		"bad language":   "concept,note,lang,adopted,forbidden\nx,,english!,x,\n",
+		"conflict":       "concept,note,lang,adopted,forbidden\nx,,en,same,same\n",
 		"unclosed quote": "concept,note,lang,adopted,forbidden\n\"x,,en,a,\n",
 	} {
 		if _, err := documents.ParseGlossaryCSV(strings.NewReader(bad)); concord.ErrorCode(err) != concord.EINVALID {
