@@ -226,8 +226,8 @@ func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, 
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	api.New(api.Deps{Auth: authSvc, Members: members, I18n: bundle, Log: log, Clock: clock}).Register(mux)
-	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
+	api.New(api.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock}).Register(mux)
+	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
 	if err != nil {
 		return nil, err
 	}

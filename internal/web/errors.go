@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"concord"
 	"concord/internal/httpx"
@@ -17,9 +18,21 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // description and translated names) stays far below.
 const maxFormBytes = 256 << 10
 
+// Larger bodies for the routes that need them: long texts (a document body of 200 000
+// characters, percent-encoded, in a non-Latin script) and file uploads, each with room for
+// the multipart framing and the other fields.
+const (
+	maxTextFormBytes = 4 << 20
+	uploadSlack      = 1 << 20
+)
+
 // page adapts a handler: it loads the session and the language, runs the handler, and turns
 // a returned error into the one kind of response that fits it.
-func (h *Handler) page(fn handlerFunc) http.Handler {
+func (h *Handler) page(fn handlerFunc) http.Handler { return h.pageLimit(maxFormBytes, fn) }
+
+// pageLimit is page for a route whose POST body may be up to limit bytes. Multipart bodies
+// (uploads) are left for the handler to read; parseUpload does it.
+func (h *Handler) pageLimit(limit int64, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &requestState{}
 		ctx := context.WithValue(r.Context(), stateKey{}, st)
@@ -29,7 +42,7 @@ func (h *Handler) page(fn handlerFunc) http.Handler {
 			r = r.WithContext(httpx.WithActor(ctx, st.actor))
 			st.l = h.i18n.Localizer(h.chooseLanguage(r, st.actor))
 			if r.Method == http.MethodPost {
-				r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
 				err = parseForm(r)
 			}
 			if err == nil {
@@ -133,14 +146,26 @@ func (h *Handler) fieldMessage(st *requestState, f concord.FieldError) string {
 	return st.l.T(key, h.translateParams(st, params)...)
 }
 
-// translateParams turns parameter values that are codes (statuses) into words.
+// translateParams turns parameter values that are codes (statuses, language tags) into
+// words, and byte counts into sizes.
 func (h *Handler) translateParams(st *requestState, params map[string]string) []any {
 	out := map[string]string{}
 	for k, v := range params {
 		switch k {
 		case "from", "to":
-			if concord.OrgStatus(v).Valid() {
+			switch {
+			case concord.OrgStatus(v).Valid():
 				v = st.l.T("status." + v)
+			case concord.DocStatus(v).Valid():
+				v = st.l.T("docstatus." + v)
+			case concord.ValidLangTag(v):
+				v = h.names.language(st.l.Tag(), v)
+			}
+		case "limit":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				if _, ok := params["max"]; !ok {
+					out["max"] = formatSize(st.l, n)
+				}
 			}
 		}
 		out[k] = v

@@ -129,6 +129,15 @@ func (h *Handler) fieldLabel(l *i18n.Localizer, name string) string {
 	if tag, ok := strings.CutPrefix(name, "names."); ok {
 		return l.T("field.name_in", "lang", h.names.language(l.Tag(), tag))
 	}
+	if tag, ok := strings.CutPrefix(name, "adopted."); ok {
+		return l.T("field.adopted_in", "lang", h.names.language(l.Tag(), tag))
+	}
+	if tag, ok := strings.CutPrefix(name, "forbidden."); ok {
+		return l.T("field.forbidden_in", "lang", h.names.language(l.Tag(), tag))
+	}
+	if strings.HasPrefix(name, "t.") {
+		return l.T("field.segment_text")
+	}
 	if s := l.T("field." + name); s != "field."+name {
 		return s
 	}

@@ -392,7 +392,7 @@ func TestLanguageSwitcher(t *testing.T) {
 func TestSecureSessionCookie(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, true)
-	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, I18n: e.bundle, TrustProxy: true})
+	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, Docs: e.docs, I18n: e.bundle, TrustProxy: true})
 	if err != nil {
 		t.Fatal(err)
 	}

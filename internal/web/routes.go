@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"concord/internal/documents"
+)
 
 // Register adds every page of the UI to mux. This is the complete list of routes.
 func (h *Handler) Register(mux *http.ServeMux) {
@@ -68,4 +72,43 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	// audit.go
 	mux.Handle("GET /audit", h.page(h.auditAll))
 	mux.Handle("GET /organizations/{id}/audit", h.page(h.auditOrg))
+
+	// documents.go: texts, their versions and comparisons.
+	mux.Handle("GET /documents", h.page(h.docList))
+	mux.Handle("GET /documents/new", h.page(h.docNewForm))
+	mux.Handle("POST /documents/new", h.pageLimit(maxTextFormBytes, h.docCreate))
+	mux.Handle("GET /documents/{id}", h.page(h.docShow))
+	mux.Handle("POST /documents/{id}/status", h.page(h.docStatus))
+	mux.Handle("GET /documents/{id}/edit", h.page(h.docEditForm))
+	mux.Handle("POST /documents/{id}/edit", h.pageLimit(maxTextFormBytes, h.docSave))
+	mux.Handle("POST /documents/{id}/meta", h.page(h.docSaveMeta))
+	mux.Handle("GET /documents/{id}/versions/{n}", h.page(h.docVersion))
+	mux.Handle("GET /documents/{id}/diff", h.page(h.docDiff))
+
+	// attachments.go
+	mux.Handle("POST /documents/{id}/attachments", h.pageLimit(documents.MaxAttachment+uploadSlack, h.attach))
+	mux.Handle("GET /documents/{id}/attachments/{aid}", h.page(h.download))
+
+	// translate.go: the translator's editor, machine translation, XLIFF and PO.
+	mux.Handle("GET /documents/{id}/translate", h.page(h.translateChoose))
+	mux.Handle("GET /documents/{id}/translate/{lang}", h.page(h.translateEditor))
+	mux.Handle("POST /documents/{id}/translate/{lang}", h.pageLimit(maxTextFormBytes, h.translateSave))
+	mux.Handle("POST /documents/{id}/translate/{lang}/start", h.page(h.translateStart))
+	mux.Handle("GET /documents/{id}/translate/{lang}/export.xlf", h.page(h.exportXLIFF))
+	mux.Handle("GET /documents/{id}/translate/{lang}/export.po", h.page(h.exportPO))
+	mux.Handle("POST /documents/{id}/translate/{lang}/import", h.pageLimit(maxImportBytes+uploadSlack, h.translateImport))
+
+	// glossary.go
+	mux.Handle("GET /glossary", h.page(h.glossary))
+	mux.Handle("GET /glossary/new", h.page(h.termNewForm))
+	mux.Handle("POST /glossary/new", h.page(h.termCreate))
+	mux.Handle("GET /glossary/{id}/edit", h.page(h.termEditForm))
+	mux.Handle("POST /glossary/{id}/edit", h.page(h.termUpdate))
+	mux.Handle("POST /glossary/{id}/delete", h.page(h.termDelete))
+	mux.Handle("POST /glossary/import", h.pageLimit(documents.MaxGlossaryCSV+uploadSlack, h.glossaryImport))
+	mux.Handle("GET /glossary/export.csv", h.page(h.glossaryExport))
+
+	// search.go: full-text search, and the machine translation engines.
+	mux.Handle("GET /search", h.page(h.search))
+	mux.Handle("GET /engines", h.page(h.engines))
 }

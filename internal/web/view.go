@@ -96,16 +96,33 @@ var notices = map[string]string{
 	"setup":         "notice.setup",
 	"logged_out":    "notice.logged_out",
 	"profile":       "notice.profile",
+	// documents
+	"doc_created":     "notice.doc_created",
+	"doc_status":      "notice.doc_status",
+	"attached":        "notice.attached",
+	"translation":     "notice.translation_saved",
+	"started":         "notice.translation_started",
+	"machine":         "notice.machine_done",
+	"final":           "notice.translation_final",
+	"term_saved":      "notice.term_saved",
+	"term_deleted":    "notice.term_deleted",
+	"glossary_import": "notice.glossary_imported",
 }
 
 // redirect sends the browser to a page after a successful POST, with an optional notice.
 func redirect(w http.ResponseWriter, r *http.Request, to, notice string) error {
 	if notice != "" {
+		to, fragment, _ := strings.Cut(to, "#")
 		sep := "?"
 		if strings.Contains(to, "?") {
 			sep = "&"
 		}
 		to += sep + "done=" + notice
+		if fragment != "" {
+			to += "#" + fragment
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

@@ -1,5 +1,7 @@
 // Package web is Concord's server-rendered HTML user interface: every page of the member
-// registry, people, mandates, invitations, accounts and the audit log, in every UI language.
+// registry, people, mandates, invitations, accounts and the audit log, and of the
+// federation's documents (versions, diffs, attachments, the translator's editor, the
+// glossary, search), in every UI language.
 //
 // Handlers are thin: they read the form, call a service (which authorizes every call), and
 // render a template or redirect. Handlers return an error; one adapter (errors.go) turns it
@@ -23,8 +25,10 @@ import (
 
 	"concord"
 	"concord/internal/auth"
+	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
+	"concord/internal/markdown"
 	"concord/internal/membership"
 )
 
@@ -38,6 +42,7 @@ var staticFiles embed.FS
 type Deps struct {
 	Auth       *auth.Service
 	Members    *membership.Service
+	Docs       *documents.Service // documents, translations, glossary, search
 	I18n       *i18n.Bundle
 	Log        *slog.Logger
 	Clock      concord.Clock
@@ -48,6 +53,8 @@ type Deps struct {
 type Handler struct {
 	auth       *auth.Service
 	members    *membership.Service
+	docs       *documents.Service
+	md         *markdown.Renderer // single segments in the translator's editor
 	i18n       *i18n.Bundle
 	log        *slog.Logger
 	clock      concord.Clock
@@ -60,10 +67,10 @@ type Handler struct {
 
 // New parses the embedded templates and hashes the static files.
 func New(d Deps) (*Handler, error) {
-	if d.Auth == nil || d.Members == nil || d.I18n == nil {
-		return nil, errors.New("web: Auth, Members and I18n are required")
+	if d.Auth == nil || d.Members == nil || d.Docs == nil || d.I18n == nil {
+		return nil, errors.New("web: Auth, Members, Docs and I18n are required")
 	}
-	h := &Handler{auth: d.Auth, members: d.Members, i18n: d.I18n, log: d.Log, clock: d.Clock, trustProxy: d.TrustProxy}
+	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, md: markdown.New(), i18n: d.I18n, log: d.Log, clock: d.Clock, trustProxy: d.TrustProxy}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -15,9 +15,11 @@ import (
 
 	"concord"
 	"concord/internal/auth"
+	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
 	"concord/internal/membership"
+	"concord/internal/mt"
 	"concord/internal/sqldb/sqldbtest"
 	"concord/internal/web"
 )
@@ -30,25 +32,33 @@ const adminPassword = "admin password 123"
 // env is a running web UI on a fresh SQLite database, with the real services.
 type env struct {
 	srv     *httptest.Server
+	mux     *http.ServeMux // more handlers (the public site) may be added
 	auth    *auth.Service
 	members *membership.Service
+	docs    *documents.Service
 	bundle  *i18n.Bundle
 	admin   *concord.Actor // nil when the env was made without an admin
 }
 
 // newEnv starts the UI behind the same middleware the server uses. With withAdmin, the
-// first admin "admin" exists.
-func newEnv(t *testing.T, withAdmin bool) *env {
+// first admin "admin" exists. The documents service uses the given machine translation
+// engines (none by default) and stores attachments in a temporary directory.
+func newEnv(t *testing.T, withAdmin bool, engines ...mt.Engine) *env {
 	t.Helper()
 	db := sqldbtest.OpenSQLite(t)
 	clock := concord.SystemClock{}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(httpx.SecurityHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	t.Cleanup(srv.Close)
-	e := &env{srv: srv, auth: auth.NewService(db, clock, testParams),
+	e := &env{srv: srv, mux: mux, auth: auth.NewService(db, clock, testParams),
 		members: membership.NewService(membership.Config{DB: db, Clock: clock, PasswordParams: testParams, BaseURL: srv.URL}),
 		bundle:  i18n.MustLoad()}
-	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, I18n: e.bundle, Clock: clock})
+	files, err := documents.NewFileStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.docs = documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files})
+	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, Docs: e.docs, I18n: e.bundle, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +203,7 @@ func wantStatus(t *testing.T, what string, res *response, status int) {
 var rtl = map[string]bool{"fa": true, "ar": true}
 
 // keyLike matches text that looks like an untranslated catalog key ("org.filter.title").
-var keyLike = regexp.MustCompile(`\b(nav|field|hint|org|error|errorpage|status|role|fedrole|region|home|audit|mandate|invite|invitation|tokens|sessions|account|people|person|notice|form|apply|anniversaries|setup|login|action)\.[a-z_]+(\.[a-z_]+)*\b`)
+var keyLike = regexp.MustCompile(`\b(nav|field|hint|org|error|errorpage|status|role|fedrole|region|home|audit|mandate|invite|invitation|tokens|sessions|account|people|person|notice|form|apply|anniversaries|setup|login|action|doc|dockind|docstatus|docaction|visibility|segstate|transstatus|provenance|glossary|search|engines|translate|diff|markdown|size)\.[a-z_]+(\.[a-z_]+)*\b`)
 
 // checkPage checks what every page must have: language and direction, landmarks, a skip
 // link, labelled controls, no inline script or style, no untranslated keys.

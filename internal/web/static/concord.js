@@ -32,4 +32,17 @@ document.addEventListener("DOMContentLoaded", () => {
       // No zone data: leave the field empty.
     }
   }
+
+  // "Use this" fills the translation with a memory suggestion in place; without the script
+  // the same button sends the form and the server fills it.
+  for (const button of document.querySelectorAll("button[data-fill]")) {
+    button.addEventListener("click", (event) => {
+      const target = document.getElementById(button.dataset.fill);
+      if (!target) return;
+      event.preventDefault();
+      target.value = button.value;
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+      target.focus();
+    });
+  }
 });
