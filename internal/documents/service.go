@@ -220,7 +220,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a *concord.Actor, docID stri
 		}
 		if !d.Status.CanBecome(d.Kind, to) {
 			var v concord.Validation
-			v.Add("status", "error.transition", "this status change is not allowed", "from", string(d.Status), "to", string(to))
+			v.Add("status", "error.doc_transition", "this status change is not allowed", "from", string(d.Status), "to", string(to))
 			return v.Err()
 		}
 		from := d.Status

@@ -198,8 +198,8 @@ func (s *Service) SaveSegments(ctx context.Context, a *concord.Actor, docID, lan
 			if target == "" {
 				state = concord.SegUntranslated
 			}
-			if target == sg.Target && state == sg.State {
-				continue
+			if target == sg.Target && (state == sg.State || !e.Reviewed) {
+				continue // an unchanged text keeps its state (unreviewed machine output stays machine)
 			}
 			changes["segment."+sg.SegmentID] = [2]string{clipText(sg.Target, 80), clipText(target, 80)}
 			sg.Target, sg.State = target, state
@@ -277,8 +277,9 @@ func (s *Service) Engines(ctx context.Context, from, to string) []mt.Engine {
 		if err != nil {
 			continue
 		}
+		base, _, _ := strings.Cut(from, "-")
 		for _, p := range pairs {
-			if p.Source == from && p.Target == to {
+			if (strings.EqualFold(p.Source, from) || strings.EqualFold(p.Source, base)) && strings.EqualFold(p.Target, to) {
 				out = append(out, e)
 				break
 			}
@@ -369,12 +370,23 @@ type Suggestion struct {
 
 // Suggest returns translation memory matches for a segment's source text, best first.
 func (s *Service) Suggest(ctx context.Context, a *concord.Actor, docID, lang, source string) ([]Suggestion, error) {
+	m, err := s.SuggestMany(ctx, a, docID, lang, []string{source})
+	return m[source], err
+}
+
+// SuggestMany returns translation memory matches for several source texts, reading the
+// memory once (the editor asks for every untranslated segment of a page).
+func (s *Service) SuggestMany(ctx context.Context, a *concord.Actor, docID, lang string, sources []string) (map[string][]Suggestion, error) {
 	d, err := s.Get(ctx, a, docID)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := Authorize(a, ActTranslate, d, ""); err != nil {
 		return nil, err
+	}
+	out := map[string][]Suggestion{}
+	if len(sources) == 0 {
+		return out, nil
 	}
 	var entries []concord.MemoryEntry
 	if err := s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
@@ -383,9 +395,10 @@ func (s *Service) Suggest(ctx context.Context, a *concord.Actor, docID, lang, so
 	}); err != nil {
 		return nil, err
 	}
-	var out []Suggestion
-	for _, m := range concord.MatchMemory(source, entries, 0.6, 5) {
-		out = append(out, Suggestion{Text: m.Entry.Target, Score: m.Score, Origin: m.Entry.Origin, Kind: "memory"})
+	for _, src := range sources {
+		for _, m := range concord.MatchMemory(src, entries, 0.6, 5) {
+			out[src] = append(out[src], Suggestion{Text: m.Entry.Target, Score: m.Score, Origin: m.Entry.Origin, Kind: "memory"})
+		}
 	}
 	return out, nil
 }

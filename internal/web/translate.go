@@ -234,7 +234,16 @@ func (h *Handler) loadEditor(r *http.Request, d *concord.Document, lang string, 
 		p.TitleIssues, p.TitleMarked = explain(terms, lang, vs), highlight(l, title, vs)
 		p.Issues += len(vs)
 	}
-	suggested := 0
+	var sources []string
+	for _, sg := range p.Trans.Segments {
+		if sg.State == concord.SegUntranslated && len(sources) < maxSuggestedSegments {
+			sources = append(sources, sg.Source)
+		}
+	}
+	suggestions, err := h.docs.SuggestMany(ctx, a, d.ID, lang, sources)
+	if err != nil {
+		return nil, err
+	}
 	for _, sg := range p.Trans.Segments {
 		row := segRow{Seg: sg, FieldID: fieldID("t." + sg.SegmentID),
 			CanMachine: sg.State == concord.SegUntranslated || sg.State == concord.SegMachine}
@@ -259,11 +268,8 @@ func (h *Handler) loadEditor(r *http.Request, d *concord.Document, lang string, 
 				}
 			}
 		}
-		if sg.State == concord.SegUntranslated && suggested < maxSuggestedSegments {
-			suggested++
-			if row.Suggestions, err = h.docs.Suggest(ctx, a, d.ID, lang, sg.Source); err != nil {
-				return nil, err
-			}
+		if sg.State == concord.SegUntranslated {
+			row.Suggestions = suggestions[sg.Source]
 		}
 		p.Rows = append(p.Rows, row)
 	}
