@@ -25,6 +25,7 @@ import (
 	"concord/internal/mail"
 	"concord/internal/membership"
 	"concord/internal/mt"
+	"concord/internal/public"
 	"concord/internal/sqldb"
 	"concord/internal/web"
 
@@ -227,6 +228,9 @@ func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, 
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	api.New(api.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock}).Register(mux)
+	pub := public.New(public.Deps{Docs: docs, Members: members, I18n: bundle, Log: log, BaseURL: cfg.BaseURL})
+	pub.Register(mux)
+	changed.add(pub.Invalidate)
 	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
 	if err != nil {
 		return nil, err

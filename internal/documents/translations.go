@@ -118,13 +118,13 @@ func (s *Service) StartTranslation(ctx context.Context, a *concord.Actor, docID,
 			return err
 		}
 		prev := map[string]concord.TranslationSegment{}
-		title := ""
+		var earlier *concord.Translation
 		if all, err := tx.LatestTranslations(docID, false); err != nil {
 			return err
 		} else {
 			for _, t := range all {
 				if t.Lang == lang {
-					title = t.Title
+					earlier = t
 					for _, sg := range t.Segments {
 						prev[sg.SegmentID] = sg
 					}
@@ -132,7 +132,11 @@ func (s *Service) StartTranslation(ctx context.Context, a *concord.Actor, docID,
 			}
 		}
 		t := &concord.Translation{ID: concord.NewID(now), DocumentID: d.ID, VersionID: d.CurrentVersion.ID, VersionNumber: d.CurrentVersion.Number,
-			Lang: lang, Title: title, Status: concord.TransDraft, TranslatorID: a.PersonID(), TranslatorOrgID: m.OrgID, CreatedAt: now, UpdatedAt: now}
+			Lang: lang, Status: concord.TransDraft, TranslatorID: a.PersonID(), TranslatorOrgID: m.OrgID, CreatedAt: now, UpdatedAt: now}
+		if earlier != nil {
+			// Carried-over machine segments keep naming the engine that wrote them.
+			t.Title, t.Engine, t.EngineVersion = earlier.Title, earlier.Engine, earlier.EngineVersion
+		}
 		for _, sg := range concord.Segments(d.CurrentVersion.Body) {
 			ts := concord.TranslationSegment{SegmentID: sg.ID, Index: sg.Index, Source: sg.Text, State: concord.SegUntranslated}
 			if p, ok := prev[sg.ID]; ok && p.State != concord.SegUntranslated {
