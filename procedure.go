@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // RuleKind is how a procedure decides.
@@ -223,10 +225,10 @@ func ceilPercent(p float64, d int) int {
 	return n
 }
 
-// Decide computes a procedure's result from its rule, the size of its electorate and the
-// organizations' current ballots. closed says the deadline has passed (or, for signature
-// collections, the signing period has ended). It is a pure function: the same inputs always
-// give the same result, and the reasons explain it.
+// Decide computes a procedure's result from its rule, the electorate and the organizations'
+// current ballots. closed says the deadline has passed. It is a pure function: the same
+// inputs always give the same result, and the reasons explain it. Ballots of organizations
+// outside the electorate, repeated ballots and answers the rule does not know are ignored.
 func Decide(rule Rule, electorate []string, ballots []Ballot, closed bool) Result {
 	inElectorate := make(map[string]bool, len(electorate))
 	for _, id := range electorate {
@@ -245,6 +247,15 @@ func Decide(rule Rule, electorate []string, ballots []Ballot, closed bool) Resul
 		}
 		t.Responded++
 		t.Counts[b.Answer]++
+	}
+	return DecideTally(rule, t, closed)
+}
+
+// DecideTally computes the result from counts already taken (Responded and Counts must hold
+// current, non-stale responses of electorate members only).
+func DecideTally(rule Rule, t Tally, closed bool) Result {
+	if t.Counts == nil {
+		t.Counts = map[Answer]int{}
 	}
 	res := Result{Outcome: OutcomePending, Final: closed, Tally: t}
 	quorumOK := true
@@ -320,4 +331,142 @@ func Decide(rule Rule, electorate []string, ballots []Ballot, closed bool) Resul
 		decided(ok, reason("result.majority", "yes", yes, "no", no, "abstain", abstain, "base", base, "majority", string(rule.Majority), "need", need))
 	}
 	return res
+}
+
+// ElectorateKind says which organizations may respond in a procedure. The list of
+// organizations is fixed when the procedure is opened.
+type ElectorateKind string
+
+// Electorates.
+const (
+	ElectorateMembers ElectorateKind = "members" // every member organization
+	ElectorateRegion  ElectorateKind = "region"  // the members of one continent
+	ElectorateList    ElectorateKind = "list"    // the organizations named
+)
+
+// ResponseVisibility says who sees the organizations' responses while a procedure runs.
+type ResponseVisibility string
+
+// Response visibilities.
+const (
+	ResponsesPublic  ResponseVisibility = "public"  // anyone, live
+	ResponsesMembers ResponseVisibility = "members" // people with a mandate or federation role
+	ResponsesHidden  ResponseVisibility = "hidden"  // nobody until the procedure closes
+)
+
+// Procedure applies a rule to a document (or a plain question) for an electorate of
+// organizations, between an opening time and a deadline (both UTC).
+type Procedure struct {
+	ID               string
+	DocumentID       string // "" for a plain question
+	Question         string // the question, or the title shown for a document
+	Rule             Rule
+	ElectorateKind   ElectorateKind
+	ElectorateRegion string
+	Electorate       []string // organization IDs, fixed at opening
+	Visibility       ResponseVisibility
+	OpensAt          time.Time
+	Deadline         time.Time
+	ClosedAt         *time.Time
+	Outcome          Outcome
+	Result           *Result // the final result, stored at closing
+	Revision         int64   // bumped by every response: orders live updates
+	CreatedBy        string
+	CreatedAt        time.Time
+}
+
+// OpenAt reports whether responses are accepted at t.
+func (p *Procedure) OpenAt(t time.Time) bool {
+	return p.ClosedAt == nil && !t.Before(p.OpensAt) && t.Before(p.Deadline)
+}
+
+// ResponsesVisible reports whether the actor may see individual responses at t.
+func (p *Procedure) ResponsesVisible(a *Actor, t time.Time) bool {
+	closed := p.ClosedAt != nil || !t.Before(p.Deadline)
+	switch p.Visibility {
+	case ResponsesPublic:
+		return true
+	case ResponsesMembers:
+		return a.IsFederation(FedAdmin, FedCoordinator, FedSecretariat) || (a != nil && len(a.Mandates) > 0)
+	}
+	return closed
+}
+
+// Normalize trims the procedure's text fields.
+func (p *Procedure) Normalize() {
+	p.Question = CleanText(p.Question)
+	p.ElectorateRegion = strings.TrimSpace(p.ElectorateRegion)
+}
+
+// Validate checks a procedure before it is opened.
+func (p *Procedure) Validate() error {
+	var v Validation
+	checkText(&v, "question", p.Question, true, MaxLine, false)
+	if err := p.Rule.Validate(); err != nil {
+		if e := AsError(err); e != nil {
+			for _, f := range e.Fields {
+				v.Add("rule."+f.Field, f.Key, f.Message)
+			}
+		}
+	}
+	switch p.ElectorateKind {
+	case ElectorateMembers:
+	case ElectorateRegion:
+		if !ValidRegion(p.ElectorateRegion) {
+			v.Add("electorate_region", "error.region", "is not a known region", "value", clip(p.ElectorateRegion, 40))
+		}
+	case ElectorateList:
+		if len(p.Electorate) == 0 {
+			v.Add("electorate", "error.electorate_empty", "name at least one organization")
+		}
+	default:
+		v.Add("electorate_kind", "error.electorate", "must be members, region or list")
+	}
+	switch p.Visibility {
+	case ResponsesPublic, ResponsesMembers, ResponsesHidden:
+	default:
+		v.Add("visibility", "error.visibility", "must be public, members or hidden")
+	}
+	if p.OpensAt.IsZero() || p.Deadline.IsZero() {
+		v.Add("deadline", "error.missing", "is required")
+	} else if !p.Deadline.After(p.OpensAt) {
+		v.Add("deadline", "error.date_order", "ends before it starts")
+	}
+	return v.Err()
+}
+
+// Response is one organization's answer in a procedure, given by a person under a mandate on
+// a version of the text (by hash), having read it in a language. Changing an answer adds a
+// new response; the history is kept.
+type Response struct {
+	ID          string
+	ProcedureID string
+	OrgID       string
+	PersonID    string
+	MandateID   string
+	Answer      Answer
+	VersionHash string // the text's version the organization answered on ("" for a question)
+	LangShown   string // the language version the delegate was shown
+	At          time.Time
+	Revision    int64
+	Current     bool
+}
+
+// BallotsOf turns current responses into ballots; a response on another version than
+// currentHash is stale (the organization signed an earlier version).
+func BallotsOf(rs []Response, currentHash string) []Ballot {
+	out := make([]Ballot, len(rs))
+	for i, r := range rs {
+		out[i] = Ballot{OrgID: r.OrgID, Answer: r.Answer, Stale: r.VersionHash != currentHash}
+	}
+	return out
+}
+
+// ResultAt is the procedure's result at t: the stored final result once closed, else the
+// result computed from the current responses (final when t is past the deadline).
+func (p *Procedure) ResultAt(t time.Time, current []Response, currentHash string) Result {
+	if p.Result != nil {
+		return *p.Result
+	}
+	return Decide(p.Rule, p.Electorate, BallotsOf(current, currentHash), !t.Before(p.Deadline))
 }

@@ -404,27 +404,29 @@ func (tx *Tx) Search(query string, lang string, f DocFilter) ([]SearchHit, error
 	if len(words) == 0 {
 		return nil, nil
 	}
+	// Placeholders are bound in the order they appear: the rank's (PostgreSQL), the
+	// filters', the language's, then the match's.
 	var args []any
-	var match string
+	var match, term string
 	if tx.dialect.name() == "postgres" {
 		quoted := make([]string, len(words))
 		for i, w := range words {
 			quoted[i] = w + ":*"
 		}
 		match = `s.tsv @@ to_tsquery('simple', ?)`
-		args = append(args, strings.Join(quoted, " & "))
+		term = strings.Join(quoted, " & ")
 	} else {
 		quoted := make([]string, len(words))
 		for i, w := range words {
 			quoted[i] = `"` + w + `"*`
 		}
 		match = `search_index MATCH ?`
-		args = append(args, strings.Join(quoted, " "))
+		term = strings.Join(quoted, " ")
 	}
 	rank := `bm25(search_index)`
 	if tx.dialect.name() == "postgres" {
 		rank = `-ts_rank(s.tsv, to_tsquery('simple', ?))`
-		args = append([]any{args[0]}, args...)
+		args = append(args, term)
 	}
 	where := f.where(&args)
 	if where == "" {
@@ -436,6 +438,7 @@ func (tx *Tx) Search(query string, lang string, f DocFilter) ([]SearchHit, error
 		where += "s.lang = ? AND "
 		args = append(args, lang)
 	}
+	args = append(args, term)
 	q := `SELECT s.doc_id, s.lang, s.title, ` + rank + ` AS rank FROM search_index s JOIN documents d ON d.id = s.doc_id` +
 		where + match + ` ORDER BY rank, s.doc_id`
 	q += limitOffset(f.Limit, f.Offset, &args)

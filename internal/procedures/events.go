@@ -1,0 +1,171 @@
+package procedures
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"concord"
+	"concord/internal/live"
+	"concord/internal/sqldb"
+)
+
+// Topic is the live topic of a procedure.
+func Topic(procedureID string) string { return "procedure/" + procedureID }
+
+// TallyEvent is the data of a "tally" live event.
+type TallyEvent struct {
+	Revision   int64                  `json:"revision"`
+	Outcome    concord.Outcome        `json:"outcome"`
+	Final      bool                   `json:"final"`
+	Electorate int                    `json:"electorate"`
+	Responded  int                    `json:"responded"`
+	Stale      int                    `json:"stale"`
+	Counts     map[concord.Answer]int `json:"counts,omitempty"`
+	Reasons    []concord.Reason       `json:"reasons"`
+}
+
+// Signatory is one entry of a signatory list.
+type Signatory struct {
+	Number   int               `json:"number"`
+	OrgID    string            `json:"org_id"`
+	Name     string            `json:"name"`
+	NameLang string            `json:"name_lang"`
+	Names    map[string]string `json:"names"`
+	Country  string            `json:"country"`
+	SignedAt time.Time         `json:"signed_at"`
+}
+
+// SignatoryEvent is the data of a "signatory" live event: organizations that signed in one
+// committed batch (numbers follow when the list is read again).
+type SignatoryEvent struct {
+	Revision    int64       `json:"revision"`
+	Signatories []Signatory `json:"signatories"`
+}
+
+// TallyOf builds the live tally for a result, hiding counts while responses are hidden.
+func TallyOf(p *concord.Procedure, r concord.Result, now time.Time) TallyEvent {
+	if p.Visibility == concord.ResponsesHidden && !r.Final && p.ClosedAt == nil {
+		r = hideCounts(r)
+	}
+	return TallyEvent{Revision: p.Revision, Outcome: r.Outcome, Final: r.Final, Electorate: r.Tally.Electorate,
+		Responded: r.Tally.Responded, Stale: r.Tally.Stale, Counts: r.Tally.Counts, Reasons: r.Reasons}
+}
+
+// publish sends a committed change to live watchers: the new tally, the new signatories
+// (unless responses are hidden) and, once closed, the status.
+func (s *Service) publish(ctx context.Context, p *concord.Procedure, r concord.Result, signed []*concord.Response) {
+	if s.pub == nil {
+		return
+	}
+	now := s.clock.Now()
+	send := func(name string, v any) {
+		b, err := json.Marshal(v)
+		if err == nil {
+			err = s.pub.Publish(ctx, live.Event{Topic: Topic(p.ID), ID: uint64(p.Revision), Name: name, Data: b})
+		}
+		if err != nil {
+			s.log.Warn("live publish", "procedure", p.ID, "event", name, "err", err)
+		}
+	}
+	if p.ClosedAt != nil {
+		// A closing adds no revision; give the final events the next ID so watchers take them.
+		p.Revision++
+	}
+	send("tally", TallyOf(p, r, now))
+	if len(signed) > 0 && p.Visibility != concord.ResponsesHidden {
+		ids := make([]string, len(signed))
+		for i, r := range signed {
+			ids[i] = r.OrgID
+		}
+		var orgs []*concord.Organization
+		if err := s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
+			orgs, err = tx.ListOrganizations(sqldb.OrgFilter{IDs: ids})
+			return err
+		}); err != nil {
+			s.log.Warn("live signatories", "procedure", p.ID, "err", err)
+			return
+		}
+		byID := map[string]*concord.Organization{}
+		for _, o := range orgs {
+			byID[o.ID] = o
+		}
+		ev := SignatoryEvent{Revision: p.Revision}
+		for _, r := range signed {
+			if o := byID[r.OrgID]; o != nil {
+				ev.Signatories = append(ev.Signatories, signatory(o, r.At))
+			}
+		}
+		send("signatory", ev)
+	}
+	if p.ClosedAt != nil {
+		send("status", map[string]any{"closed": true, "outcome": r.Outcome, "reasons": r.Reasons})
+	}
+}
+
+func signatory(o *concord.Organization, at time.Time) Signatory {
+	return Signatory{OrgID: o.ID, Name: o.Name, NameLang: o.NameLang, Names: o.Names, Country: o.Country, SignedAt: at}
+}
+
+// SignatoryList is a numbered list of the organizations that signed, as of a time.
+type SignatoryList struct {
+	Procedure   *concord.Procedure
+	Document    *concord.Document
+	AsOf        time.Time
+	Open        bool // further signatories possible
+	Signatories []Signatory
+	Stale       []Signatory // signed an earlier version and have not re-confirmed
+}
+
+// Signatories returns the signatory list of a signature collection: numbered in the order
+// of signing. Public procedures show it to anyone; others to members; hidden ones only after
+// the close.
+func (s *Service) Signatories(ctx context.Context, a *concord.Actor, id string) (*SignatoryList, error) {
+	v, err := s.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.Procedure.Rule.Kind != concord.RuleSignatures {
+		return nil, concord.NotFound("signatory list")
+	}
+	now := s.clock.Now()
+	list := &SignatoryList{Procedure: v.Procedure, Document: v.Document, AsOf: now, Open: v.Procedure.OpenAt(now)}
+	if !v.Visible {
+		return nil, concord.Forbidden("responses are hidden until the procedure closes")
+	}
+	hash := docHash(v.Document)
+	var ids []string
+	for _, r := range v.Responses {
+		if r.Answer == concord.AnswerSign {
+			ids = append(ids, r.OrgID)
+		}
+	}
+	if len(ids) == 0 {
+		return list, nil
+	}
+	var orgs []*concord.Organization
+	if err := s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
+		orgs, err = tx.ListOrganizations(sqldb.OrgFilter{IDs: ids})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	byID := map[string]*concord.Organization{}
+	for _, o := range orgs {
+		byID[o.ID] = o
+	}
+	for _, r := range v.Responses { // oldest first
+		o := byID[r.OrgID]
+		if r.Answer != concord.AnswerSign || o == nil {
+			continue
+		}
+		sg := signatory(o, r.At)
+		if r.VersionHash != hash {
+			list.Stale = append(list.Stale, sg)
+			continue
+		}
+		sg.Number = len(list.Signatories) + 1
+		list.Signatories = append(list.Signatories, sg)
+	}
+	return list, nil
+}

@@ -1,0 +1,235 @@
+package sqldb
+
+import (
+	"encoding/json"
+	"time"
+
+	"concord"
+)
+
+const procedureColumns = `id, COALESCE(document_id, ''), question, rule, electorate_kind, electorate_region, visibility, opens_at,
+	deadline, closed_at, outcome, result, revision, COALESCE(created_by, ''), created_at`
+
+func scanProcedure(scan func(...any) error) (*concord.Procedure, error) {
+	var p concord.Procedure
+	var rule, result string
+	if err := scan(&p.ID, &p.DocumentID, &p.Question, &rule, &p.ElectorateKind, &p.ElectorateRegion, &p.Visibility,
+		timeCol{&p.OpensAt}, timeCol{&p.Deadline}, nullTimeCol{&p.ClosedAt}, &p.Outcome, &result, &p.Revision, &p.CreatedBy,
+		timeCol{&p.CreatedAt}); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(rule), &p.Rule); err != nil {
+		return nil, err
+	}
+	if result != "{}" && result != "" {
+		p.Result = &concord.Result{}
+		if err := json.Unmarshal([]byte(result), p.Result); err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
+}
+
+// InsertProcedure stores a new procedure and its electorate.
+func (tx *Tx) InsertProcedure(p *concord.Procedure) error {
+	rule, err := json.Marshal(p.Rule)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`INSERT INTO procedures (id, document_id, question, rule_kind, rule, electorate_kind, electorate_region, visibility,
+		opens_at, deadline, outcome, revision, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+		p.ID, nullString(p.DocumentID), p.Question, string(p.Rule.Kind), string(rule), string(p.ElectorateKind), p.ElectorateRegion,
+		string(p.Visibility), p.OpensAt, p.Deadline, nullString(p.CreatedBy), p.CreatedAt); err != nil {
+		return err
+	}
+	for _, org := range p.Electorate {
+		if _, err := tx.exec(`INSERT INTO procedure_electorate (procedure_id, org_id) VALUES (?, ?)`, p.ID, org); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetProcedure returns a procedure with its electorate.
+func (tx *Tx) GetProcedure(id string) (*concord.Procedure, error) {
+	p, err := scanProcedure(tx.queryRow(`SELECT `+procedureColumns+` FROM procedures WHERE id = ?`, id).Scan)
+	if err != nil {
+		return nil, tx.scanErr(err, "procedure")
+	}
+	rows, err := tx.query(`SELECT org_id FROM procedure_electorate WHERE procedure_id = ? ORDER BY org_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org string
+		if err := rows.Scan(&org); err != nil {
+			return nil, err
+		}
+		p.Electorate = append(p.Electorate, org)
+	}
+	return p, tx.scanErr(rows.Err(), "electorate")
+}
+
+// ListProcedures returns procedures, newest deadline first; documentID filters by text.
+func (tx *Tx) ListProcedures(documentID string, limit int) ([]*concord.Procedure, error) {
+	var args []any
+	where := ""
+	if documentID != "" {
+		where = " WHERE document_id = ?"
+		args = append(args, documentID)
+	}
+	rows, err := tx.query(`SELECT `+procedureColumns+` FROM procedures`+where+` ORDER BY deadline DESC, id`+limitOffset(limit, 0, &args), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*concord.Procedure
+	for rows.Next() {
+		p, err := scanProcedure(rows.Scan)
+		if err != nil {
+			return nil, tx.scanErr(err, "procedure")
+		}
+		out = append(out, p)
+	}
+	return out, tx.scanErr(rows.Err(), "procedure")
+}
+
+// BumpRevision adds n to an open procedure's revision and returns the new value; a closed
+// procedure is not found. Called first in a response transaction, it also takes the row lock
+// that orders concurrent writers (and the closing) on PostgreSQL, so revisions follow commit
+// order and nothing is written after the close.
+func (tx *Tx) BumpRevision(procedureID string, n int) (int64, error) {
+	var rev int64
+	err := tx.queryRow(`UPDATE procedures SET revision = revision + ? WHERE id = ? AND closed_at IS NULL RETURNING revision`, n, procedureID).Scan(&rev)
+	return rev, tx.scanErr(err, "open procedure")
+}
+
+// InsertResponse makes r the organization's current response, keeping the earlier ones.
+func (tx *Tx) InsertResponse(r *concord.Response) error {
+	if _, err := tx.exec(`UPDATE responses SET current = 0 WHERE procedure_id = ? AND org_id = ? AND current = 1`, r.ProcedureID, r.OrgID); err != nil {
+		return err
+	}
+	_, err := tx.exec(`INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer), r.VersionHash, r.LangShown, r.At, r.Revision)
+	return err
+}
+
+// CurrentResponses returns each organization's current response in a procedure, oldest first.
+func (tx *Tx) CurrentResponses(procedureID string) ([]concord.Response, error) {
+	return tx.responses(`WHERE procedure_id = ? AND current = 1 ORDER BY at, revision`, procedureID)
+}
+
+// ResponseHistory returns every response an organization gave in a procedure, oldest first.
+func (tx *Tx) ResponseHistory(procedureID, orgID string) ([]concord.Response, error) {
+	return tx.responses(`WHERE procedure_id = ? AND org_id = ? ORDER BY revision`, procedureID, orgID)
+}
+
+// CountResponses counts all responses (current and earlier) of a procedure.
+func (tx *Tx) CountResponses(procedureID string) (int, error) {
+	var n int
+	err := tx.queryRow(`SELECT count(*) FROM responses WHERE procedure_id = ?`, procedureID).Scan(&n)
+	return n, tx.scanErr(err, "responses")
+}
+
+func (tx *Tx) responses(tail string, args ...any) ([]concord.Response, error) {
+	rows, err := tx.query(`SELECT id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current FROM responses `+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []concord.Response
+	for rows.Next() {
+		var r concord.Response
+		var current int
+		if err := rows.Scan(&r.ID, &r.ProcedureID, &r.OrgID, &r.PersonID, &r.MandateID, &r.Answer, &r.VersionHash, &r.LangShown,
+			timeCol{&r.At}, &r.Revision, &current); err != nil {
+			return nil, tx.scanErr(err, "response")
+		}
+		r.Current = current == 1
+		out = append(out, r)
+	}
+	return out, tx.scanErr(rows.Err(), "response")
+}
+
+// CloseProcedure stores the final result once; closing twice is not found.
+func (tx *Tx) CloseProcedure(id string, at time.Time, result concord.Result) error {
+	b, err := json.Marshal(result)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE procedures SET closed_at = ?, outcome = ?, result = ? WHERE id = ? AND closed_at IS NULL`,
+		at, string(result.Outcome), string(b), id)
+	return mustAffect(res, err, "open procedure")
+}
+
+// OverdueProcedures returns the IDs of procedures past their deadline and not yet closed.
+func (tx *Tx) OverdueProcedures(now time.Time) ([]string, error) {
+	rows, err := tx.query(`SELECT id FROM procedures WHERE closed_at IS NULL AND deadline <= ? ORDER BY deadline`, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// RecordReminder notes that an organization was reminded.
+func (tx *Tx) RecordReminder(procedureID, orgID string, at time.Time) error {
+	_, err := tx.exec(`INSERT INTO procedure_reminders (procedure_id, org_id, sent_at) VALUES (?, ?, ?)`, procedureID, orgID, at)
+	return err
+}
+
+// Delegates returns the people holding a delegate mandate in org current at t.
+func (tx *Tx) Delegates(orgID string, t time.Time) ([]*concord.Person, error) {
+	ms, err := tx.listMandates(`WHERE org_id = ? AND role = 'delegate' AND revoked_at IS NULL`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*concord.Person
+	for _, m := range ms {
+		if m.CurrentAt(t) {
+			p, err := tx.GetPerson(m.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// AnswerCount is how many current responses gave one answer on one version of the text.
+type AnswerCount struct {
+	Answer      concord.Answer
+	VersionHash string
+	N           int
+}
+
+// ResponseCounts aggregates a procedure's current responses by answer and version, without
+// reading every row into the application.
+func (tx *Tx) ResponseCounts(procedureID string) ([]AnswerCount, error) {
+	rows, err := tx.query(`SELECT answer, version_hash, count(*) FROM responses WHERE procedure_id = ? AND current = 1
+		GROUP BY answer, version_hash`, procedureID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AnswerCount
+	for rows.Next() {
+		var c AnswerCount
+		if err := rows.Scan(&c.Answer, &c.VersionHash, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
