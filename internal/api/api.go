@@ -4,7 +4,9 @@
 // (openapi.json) that a test holds to the routes in routes.go.
 //
 // Handlers stay thin: decode, call a service, encode. The services authorize and validate;
-// this package only turns HTTP into calls and results into JSON.
+// this package only turns HTTP into calls and results into JSON. Bodies are JSON except for
+// file uploads (attachments, XLIFF, PO and CSV imports: upload.go) and the files served
+// (attachments and exports).
 package api
 
 import (
@@ -15,6 +17,7 @@ import (
 
 	"concord"
 	"concord/internal/auth"
+	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
 	"concord/internal/membership"
@@ -24,6 +27,7 @@ import (
 type Deps struct {
 	Auth    *auth.Service
 	Members *membership.Service
+	Docs    *documents.Service
 	I18n    *i18n.Bundle
 	Log     *slog.Logger
 	Clock   concord.Clock
@@ -33,6 +37,7 @@ type Deps struct {
 type Handler struct {
 	auth    *auth.Service
 	members *membership.Service
+	docs    *documents.Service
 	i18n    *i18n.Bundle
 	log     *slog.Logger
 	clock   concord.Clock
@@ -48,7 +53,7 @@ func New(d Deps) *Handler {
 	if d.Clock == nil {
 		d.Clock = concord.SystemClock{}
 	}
-	h := &Handler{auth: d.Auth, members: d.Members, i18n: d.I18n, log: d.Log, clock: d.Clock,
+	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, i18n: d.I18n, log: d.Log, clock: d.Clock,
 		routes: Routes(), known: http.NewServeMux()}
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, rt := range h.routes {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,8 +19,10 @@ import (
 
 	"concord"
 	"concord/internal/auth"
+	"concord/internal/documents"
 	"concord/internal/i18n"
 	"concord/internal/membership"
+	"concord/internal/mt"
 	"concord/internal/sqldb"
 	"concord/internal/sqldb/sqldbtest"
 
@@ -81,6 +85,9 @@ type world struct {
 	db        *sqldb.DB
 	auth      *auth.Service
 	members   *membership.Service
+	docs      *documents.Service
+	files     string // the attachment store's directory
+	clock     *tickClock
 	handler   *Handler
 	mux       *http.ServeMux
 	orgA      string
@@ -91,14 +98,21 @@ type world struct {
 	mandates  map[string]string // mandate IDs by holder name
 }
 
-func newWorld(t *testing.T, db *sqldb.DB) *world {
+func newWorld(t *testing.T, db *sqldb.DB) *world { return newWorldWith(t, db, nil) }
+
+// newWorldWith is newWorld with machine translation engines for the documents service.
+func newWorldWith(t *testing.T, db *sqldb.DB, engines []mt.Engine) *world {
 	t.Helper()
 	ctx := context.Background()
 	clock := &tickClock{t: start}
 	w := &world{db: db, ids: map[string]string{}, tokens: map[string]string{}, mandates: map[string]string{},
 		auth:    auth.NewService(db, clock, fastHash),
-		members: membership.NewService(membership.Config{DB: db, Clock: clock, PasswordParams: fastHash, BaseURL: "https://concord.test"})}
-	w.handler = New(Deps{Auth: w.auth, Members: w.members, I18n: mustBundle(), Clock: clock})
+		members: membership.NewService(membership.Config{DB: db, Clock: clock, PasswordParams: fastHash, BaseURL: "https://concord.test"}),
+		files:   t.TempDir(), clock: clock}
+	files, err := documents.NewFileStore(w.files)
+	sqldbtest.Must(t, err)
+	w.docs = documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files})
+	w.handler = New(Deps{Auth: w.auth, Members: w.members, Docs: w.docs, I18n: mustBundle(), Clock: clock})
 	w.mux = http.NewServeMux()
 	w.handler.Register(w.mux)
 
@@ -272,19 +286,49 @@ func diffDTO(want, got any, opts ...cmp.Option) string {
 
 // snapshot is everything a refused request must leave as it was.
 type snapshot struct {
-	Orgs        []*concord.Organization
-	People      []*concord.Person
-	Mandates    []concord.Mandate
-	Invitations []concord.Invitation
-	AuditEvents int
-	Tokens      map[string]int
+	Orgs         []*concord.Organization
+	People       []*concord.Person
+	Mandates     []concord.Mandate
+	Invitations  []concord.Invitation
+	AuditEvents  int
+	Tokens       map[string]int
+	Documents    []*concord.Document
+	Versions     map[string][]concord.Version      // by document
+	Translations map[string][]*concord.Translation // the newest per language, by document
+	Attachments  map[string][]concord.Attachment   // by document
+	Glossary     []concord.GlossaryTerm
+	StoredFiles  int // files in the attachment store
 }
 
 func (w *world) snapshot(t *testing.T) snapshot {
 	t.Helper()
-	s := snapshot{Tokens: map[string]int{}}
+	s := snapshot{Tokens: map[string]int{}, Versions: map[string][]concord.Version{}, Translations: map[string][]*concord.Translation{},
+		Attachments: map[string][]concord.Attachment{}}
+	sqldbtest.Must(t, filepath.WalkDir(w.files, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			s.StoredFiles++
+		}
+		return err
+	}))
 	sqldbtest.Must(t, w.db.View(context.Background(), func(tx *sqldb.Tx) error {
 		var err error
+		if s.Documents, err = tx.ListDocuments(sqldb.DocFilter{}); err != nil {
+			return err
+		}
+		for _, d := range s.Documents {
+			if s.Versions[d.ID], err = tx.ListVersions(d.ID); err != nil {
+				return err
+			}
+			if s.Translations[d.ID], err = tx.LatestTranslations(d.ID, false); err != nil {
+				return err
+			}
+			if s.Attachments[d.ID], err = tx.ListAttachments(d.ID); err != nil {
+				return err
+			}
+		}
+		if s.Glossary, err = tx.ListGlossaryTerms(); err != nil {
+			return err
+		}
 		if s.Orgs, err = tx.ListOrganizations(sqldb.OrgFilter{}); err != nil {
 			return err
 		}

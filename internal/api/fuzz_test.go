@@ -12,10 +12,12 @@ import (
 	"concord/internal/httpx"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // FuzzDecodeJSON feeds arbitrary bodies and content types to the API's decoder for the
-// organization create body and the organization PATCH body. Decoding never panics and either
+// organization create body and the organization PATCH body, and for every JSON body of the
+// documents routes (see fuzzDocumentBodies). Decoding never panics and either
 // succeeds or fails with a *concord.Error of a transport code; what decodes re-encodes to an
 // equal value, and goes through the domain's normalization, merge and validation without
 // panicking or failing other than as invalid input.
@@ -35,6 +37,17 @@ func FuzzDecodeJSON(f *testing.F) {
 		{"", `{}`},
 		{"application/json", `{"name":"x","name":"y","effective_on":"2026-02-30"}`},
 		{"application/json", "\ufeff{}"},
+		{"application/json", `{"kind": "greeting", "visibility": "public", "issuer_org_id": "0190f4a2-0000-7000-8000-000000000000", "source_lang": "ES_mx", "title": "Saludo", "body": "Hola\n\nAdiós"}`},
+		{"application/json", `{"visibility": null, "occasion": "", "recipient": "B", "issuer_body": "CC"}`},
+		{"application/json", `{"title": "T", "body": "B", "summary": "\u0007"}`},
+		{"application/json", `{"title": null, "segments": [{"segment_id": "s0123456789ab", "target": "x", "reviewed": true}, {}]}`},
+		{"application/json", `{"segments": {"segment_id": "x"}}`},
+		{"application/json", `{"engine": "Apertium", "segment_ids": ["s1", "", null]}`},
+		{"application/json", `{"override_reason": "quoted"}`},
+		{"application/json", `{"concept": "day of struggle", "adopted": {"es": ["jornada de lucha"], "ES": ["Jornada"]}, "forbidden": {"es": ["lucha libre"], "": [""]}}`},
+		{"application/json", `{"adopted": {"es": "jornada"}}`},
+		{"application/json", `{"lang": "de-AT", "text": "Am Kampftag"}`},
+		{"application/json", `{"status": "published"}`},
 	} {
 		f.Add(seed.contentType, []byte(seed.body))
 	}
@@ -86,6 +99,8 @@ func FuzzDecodeJSON(f *testing.F) {
 			wantInvalid(o.Validate())
 		}
 
+		fuzzDocumentBodies(t, check, roundTrip, wantInvalid)
+
 		var patch organizationPatch
 		if check(&patch) {
 			var again organizationPatch
@@ -101,4 +116,110 @@ func FuzzDecodeJSON(f *testing.F) {
 			wantInvalid(edit.Validate())
 		}
 	})
+}
+
+// fuzzDocumentBodies decodes a fuzzed body as each request type of the documents routes: what
+// decodes round-trips, and goes through the API's checks and the domain's validation without
+// panicking or failing other than as invalid input.
+func fuzzDocumentBodies(t *testing.T, check func(any) bool, roundTrip func(v, fresh any), wantInvalid func(error)) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	current := &concord.Document{ID: concord.NewID(now), Kind: concord.KindGreeting, Status: concord.DocDraft, Visibility: concord.VisibilityInternal,
+		IssuerBody: "Coordinating Committee", SourceLang: "en", Occasion: "Jubilee", CreatedAt: now, UpdatedAt: now}
+
+	var create documentCreateRequest
+	if check(&create) {
+		var again documentCreateRequest
+		roundTrip(&create, &again)
+		if create != again {
+			t.Fatalf("document create body does not round-trip: %+v, then %+v", create, again)
+		}
+		var v concord.Validation
+		in := create.newDocument(&v)
+		wantInvalid(v.Err())
+		d := &concord.Document{Kind: in.Kind, Visibility: in.Visibility, IssuerOrgID: in.IssuerOrgID, IssuerBody: in.IssuerBody,
+			SourceLang: in.SourceLang, Occasion: in.Occasion, Recipient: in.Recipient}
+		d.Normalize()
+		wantInvalid(d.Validate())
+		var tv concord.Validation
+		concord.ValidateText(&tv, concord.CleanText(in.Title), concord.CleanText(in.Body))
+		wantInvalid(tv.Err())
+	}
+
+	var patch documentPatch
+	if check(&patch) {
+		var again documentPatch
+		roundTrip(&patch, &again)
+		if diff := cmp.Diff(patch, again); diff != "" {
+			t.Fatalf("document patch does not round-trip (-first +again):\n%s", diff)
+		}
+		m := patch.mergeOver(current)
+		if current.Occasion != "Jubilee" || current.Visibility != concord.VisibilityInternal {
+			t.Fatalf("merge changed the current document: %+v", current)
+		}
+		d := *current
+		d.Visibility, d.Occasion, d.Recipient, d.IssuerBody = m.Visibility, m.Occasion, m.Recipient, m.IssuerBody
+		d.Normalize()
+		wantInvalid(d.Validate())
+	}
+
+	var text textRequest
+	if check(&text) {
+		var again textRequest
+		roundTrip(&text, &again)
+		var v concord.Validation
+		text.check(&v)
+		concord.ValidateText(&v, concord.CleanText(text.Title), concord.CleanText(text.Body))
+		wantInvalid(v.Err())
+	}
+
+	var tp translationPatch
+	if check(&tp) {
+		var again translationPatch
+		roundTrip(&tp, &again)
+		if diff := cmp.Diff(tp, again, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("translation patch does not round-trip (-first +again):\n%s", diff)
+		}
+		var v concord.Validation
+		if _, edits := tp.edits(&v); v.Err() == nil && len(edits) != len(tp.Segments) {
+			t.Fatalf("%d edits for %d segments", len(edits), len(tp.Segments))
+		}
+		wantInvalid(v.Err())
+	}
+
+	var machine machineRequest
+	if check(&machine) {
+		var again machineRequest
+		roundTrip(&machine, &again)
+	}
+	var final finalRequest
+	if check(&final) {
+		var again finalRequest
+		roundTrip(&final, &again)
+	}
+	var status documentStatusRequest
+	if check(&status) {
+		var again documentStatusRequest
+		roundTrip(&status, &again)
+	}
+
+	var term glossaryTermRequest
+	if check(&term) {
+		var again glossaryTermRequest
+		roundTrip(&term, &again)
+		gt := term.term("")
+		wantInvalid(gt.Validate())
+		concord.CheckText([]concord.GlossaryTerm{*gt}, "es", "una lucha libre y una jornada de lucha")
+	}
+
+	var gc glossaryCheckRequest
+	if check(&gc) {
+		var again glossaryCheckRequest
+		roundTrip(&gc, &again)
+		var v concord.Validation
+		lang := checkLang(&v, "lang", gc.Lang, true)
+		checkText(&v, "text", gc.Text, false, concord.MaxBody, true)
+		if wantInvalid(v.Err()); v.Err() == nil {
+			concord.CheckText(nil, lang, gc.Text)
+		}
+	}
 }

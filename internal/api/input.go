@@ -187,3 +187,73 @@ func (q *queryParams) time(name string) time.Time {
 
 // err returns the collected problems as one EINVALID error, or nil.
 func (q *queryParams) err() error { return q.v.Err() }
+
+// canonicalLang writes a language tag in its canonical case ("ES" → "es", "pt-br" → "pt-BR",
+// "zh-hant" → "zh-Hant", "es_MX" → "es-MX"), so that one language is not stored under two
+// spellings. It does not validate the tag.
+func canonicalLang(tag string) string {
+	parts := strings.FieldsFunc(strings.TrimSpace(tag), func(r rune) bool { return r == '-' || r == '_' })
+	for i, part := range parts {
+		switch {
+		case i == 0:
+			parts[i] = strings.ToLower(part)
+		case len(part) == 2 && isASCIILetters(part): // region
+			parts[i] = strings.ToUpper(part)
+		case len(part) == 4 && isASCIILetters(part): // script
+			parts[i] = strings.ToUpper(part[:1]) + strings.ToLower(part[1:])
+		default:
+			parts[i] = strings.ToLower(part)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+func isASCIILetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// checkLang records a problem in v when a non-empty s is not a language tag (required ones
+// must be present) and returns it in canonical case.
+func checkLang(v *concord.Validation, field, s string, required bool) string {
+	switch {
+	case s == "" && required:
+		v.Add(field, "error.missing", "is required")
+	case s != "" && !concord.ValidLangTag(s):
+		v.Add(field, "error.lang", "is not a language tag", "value", clip(s))
+	default:
+		return canonicalLang(s)
+	}
+	return ""
+}
+
+// pathLang returns the {lang} path value in canonical case; a value that is not a language
+// tag is invalid input (422), as the service treats it.
+func pathLang(r *http.Request) (string, error) {
+	var v concord.Validation
+	lang := checkLang(&v, "lang", r.PathValue("lang"), true)
+	return lang, v.Err()
+}
+
+// checkText records a problem with a text field in v: valid UTF-8, no control characters
+// (newlines and tabs allowed when multiline), at most max characters, present when required.
+// The services check the fields they know; this covers the ones they take as they come.
+func checkText(v *concord.Validation, field, s string, required bool, max int, multiline bool) {
+	switch {
+	case !utf8.ValidString(s):
+		v.Add(field, "error.invalid_utf8", "not valid UTF-8")
+	case required && strings.TrimSpace(s) == "":
+		v.Add(field, "error.missing", "is required")
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, "error.too_long", "is too long", "max", strconv.Itoa(max))
+	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !(multiline && isLineSpace(r)) }):
+		v.Add(field, "error.control_char", "contains control characters")
+	}
+}
+
+// isLineSpace reports whether r is one of the control characters a multi-line text may hold.
+func isLineSpace(r rune) bool { return r == '\n' || r == '\r' || r == '\t' }

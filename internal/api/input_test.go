@@ -41,64 +41,76 @@ func TestBadBodies(t *testing.T) {
 	t.Parallel()
 	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db)
-		withField := func(rt writeRoute, raw string) string {
-			if rt.textField == "" {
-				return `{"federation_roles": [` + raw + `]}`
-			}
-			return `{"` + rt.textField + `": ` + raw + `}`
-		}
-		cases := []struct {
-			name        string
-			body        func(rt writeRoute) []byte
-			contentType string
-			status      int
-			code        string
-			message     string // English; "" to check only that it is translated
-		}{
-			{"text/plain", func(rt writeRoute) []byte { return []byte(rt.valid) }, "text/plain", 415, "unsupported_media_type", "Send the request body as application/json."},
-			{"no content type", func(rt writeRoute) []byte { return []byte(rt.valid) }, "-", 415, "unsupported_media_type", ""},
-			{"form encoded", func(rt writeRoute) []byte { return []byte("name=x") }, "application/x-www-form-urlencoded", 415, "unsupported_media_type", ""},
-			{"empty", func(writeRoute) []byte { return nil }, "", 400, "bad_request", "The request body is not valid JSON."},
-			{"not JSON", func(writeRoute) []byte { return []byte("name=x") }, "", 400, "bad_request", "The request body is not valid JSON."},
-			{"array", func(writeRoute) []byte { return []byte(`[]`) }, "", 400, "bad_request", ""},
-			{"unknown field", func(rt writeRoute) []byte { return []byte(strings.Replace(rt.valid, "{", `{"colour": "red", `, 1)) }, "", 400, "bad_request", "Unknown field: colour."},
-			{"trailing garbage", func(rt writeRoute) []byte { return []byte(rt.valid + " garbage") }, "", 400, "bad_request", "The request body is not valid JSON."},
-			{"two objects", func(rt writeRoute) []byte { return []byte(rt.valid + rt.valid) }, "", 400, "bad_request", "The request body is not valid JSON."},
-			{"truncated", func(rt writeRoute) []byte { return []byte(rt.valid[:len(rt.valid)-1]) }, "", 400, "bad_request", ""},
-			{"invalid UTF-8", func(rt writeRoute) []byte { return []byte(withField(rt, "\"caf\xe9 \xff\xfe\"")) }, "", 400, "bad_request", "The text is not valid UTF-8."},
-			{"wrong type", func(rt writeRoute) []byte { return []byte(withField(rt, "12")) }, "", 400, "bad_request", ""},
-			{"too large", func(rt writeRoute) []byte {
-				return []byte(withField(rt, `"`+strings.Repeat("a", 1<<20)+`"`))
-			}, "", 413, "too_large", "The request body is too large."},
-		}
-		for _, rt := range w.writeRoutes() {
-			for _, c := range cases {
-				t.Run(rt.method+" "+strings.TrimPrefix(rt.path, Prefix)+"/"+c.name, func(t *testing.T) {
-					before := w.snapshot(t)
-					req := request{Method: rt.method, Path: rt.path, As: rt.as, Body: c.body(rt)}
-					if req.Body.([]byte) == nil {
-						req.Body = []byte{}
-					}
-					switch c.contentType {
-					case "":
-					case "-":
-						req.Header = map[string]string{"Content-Type": ""}
-					default:
-						req.Header = map[string]string{"Content-Type": c.contentType}
-					}
-					res := w.do(t, req)
-					e := apiError(t, res)
-					if res.Status != c.status || e.Code != c.code || (c.message != "" && e.Message != c.message) {
-						t.Errorf("got %d %s %q, want %d %s %q", res.Status, e.Code, e.Message, c.status, c.code, c.message)
-					}
-					if bad := untranslated(e); len(bad) > 0 {
-						t.Errorf("untranslated: %q", bad)
-					}
-					w.unchanged(t, before)
-				})
-			}
-		}
+		checkBadBodies(t, w, w.writeRoutes())
 	})
+}
+
+// badBody is one kind of malformed JSON body and how the API must refuse it.
+type badBody struct {
+	name        string
+	body        func(rt writeRoute) []byte
+	contentType string // "" for application/json, "-" for none
+	status      int
+	code        string
+	message     string // English; "" to check only that it is translated
+}
+
+func badBodies() []badBody {
+	withField := func(rt writeRoute, raw string) string {
+		if rt.textField == "" {
+			return `{"federation_roles": [` + raw + `]}`
+		}
+		return `{"` + rt.textField + `": ` + raw + `}`
+	}
+	return []badBody{
+		{"text/plain", func(rt writeRoute) []byte { return []byte(rt.valid) }, "text/plain", 415, "unsupported_media_type", "Send the request body as application/json."},
+		{"no content type", func(rt writeRoute) []byte { return []byte(rt.valid) }, "-", 415, "unsupported_media_type", ""},
+		{"form encoded", func(rt writeRoute) []byte { return []byte("name=x") }, "application/x-www-form-urlencoded", 415, "unsupported_media_type", ""},
+		{"empty", func(writeRoute) []byte { return nil }, "", 400, "bad_request", "The request body is not valid JSON."},
+		{"not JSON", func(writeRoute) []byte { return []byte("name=x") }, "", 400, "bad_request", "The request body is not valid JSON."},
+		{"array", func(writeRoute) []byte { return []byte(`[]`) }, "", 400, "bad_request", ""},
+		{"unknown field", func(rt writeRoute) []byte { return []byte(strings.Replace(rt.valid, "{", `{"colour": "red", `, 1)) }, "", 400, "bad_request", "Unknown field: colour."},
+		{"trailing garbage", func(rt writeRoute) []byte { return []byte(rt.valid + " garbage") }, "", 400, "bad_request", "The request body is not valid JSON."},
+		{"two objects", func(rt writeRoute) []byte { return []byte(rt.valid + rt.valid) }, "", 400, "bad_request", "The request body is not valid JSON."},
+		{"truncated", func(rt writeRoute) []byte { return []byte(rt.valid[:len(rt.valid)-1]) }, "", 400, "bad_request", ""},
+		{"invalid UTF-8", func(rt writeRoute) []byte { return []byte(withField(rt, "\"caf\xe9 \xff\xfe\"")) }, "", 400, "bad_request", "The text is not valid UTF-8."},
+		{"wrong type", func(rt writeRoute) []byte { return []byte(withField(rt, "12")) }, "", 400, "bad_request", ""},
+		{"too large", func(rt writeRoute) []byte {
+			return []byte(withField(rt, `"`+strings.Repeat("a", 1<<20)+`"`))
+		}, "", 413, "too_large", "The request body is too large."},
+	}
+}
+
+// checkBadBodies sends every bad body to every route.
+func checkBadBodies(t *testing.T, w *world, routes []writeRoute) {
+	t.Helper()
+	for _, rt := range routes {
+		for _, c := range badBodies() {
+			t.Run(rt.method+" "+strings.TrimPrefix(rt.path, Prefix)+"/"+c.name, func(t *testing.T) {
+				before := w.snapshot(t)
+				req := request{Method: rt.method, Path: rt.path, As: rt.as, Body: c.body(rt)}
+				if req.Body.([]byte) == nil {
+					req.Body = []byte{}
+				}
+				switch c.contentType {
+				case "":
+				case "-":
+					req.Header = map[string]string{"Content-Type": ""}
+				default:
+					req.Header = map[string]string{"Content-Type": c.contentType}
+				}
+				res := w.do(t, req)
+				e := apiError(t, res)
+				if res.Status != c.status || e.Code != c.code || (c.message != "" && e.Message != c.message) {
+					t.Errorf("got %d %s %q, want %d %s %q", res.Status, e.Code, e.Message, c.status, c.code, c.message)
+				}
+				if bad := untranslated(e); len(bad) > 0 {
+					t.Errorf("untranslated: %q", bad)
+				}
+				w.unchanged(t, before)
+			})
+		}
+	}
 }
 
 // TestInvalidInput sends well-formed bodies and queries with invalid values: each is refused

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -112,7 +113,15 @@ func (d *openAPIDoc) checkResponse(h *Handler, r *http.Request, res response) []
 			}
 			return nil
 		}
-		media, _ := content["application/json"].(schema)
+		media, isJSON := content["application/json"].(schema)
+		if !isJSON {
+			// A file (an attachment, an export): its media type must be one documented.
+			mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+			if _, ok := content[mt]; !ok {
+				return []string{fmt.Sprintf("Content-Type %q is not documented for %d (%v)", res.Header.Get("Content-Type"), res.Status, slices.Sorted(maps.Keys(content)))}
+			}
+			return nil
+		}
 		bodySchema, _ = media["schema"].(schema)
 	}
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
@@ -343,7 +352,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	mux.Handle("/", http.NotFoundHandler())
 	New(Deps{I18n: mustBundle()}).Register(mux)
 	for _, rt := range Routes() {
-		path := strings.NewReplacer("{id}", concord.NewID(time.Now())).Replace(rt.Path)
+		path := strings.NewReplacer("{id}", concord.NewID(time.Now()), "{aid}", concord.NewID(time.Now()), "{n}", "2", "{lang}", "es").Replace(rt.Path)
 		if _, pattern := mux.Handler(httptest.NewRequest(rt.Method, path, nil)); pattern != rt.Pattern() {
 			t.Errorf("%s %s is served by %q, want %q", rt.Method, path, pattern, rt.Pattern())
 		}
@@ -414,12 +423,18 @@ func TestOpenAPIWellFormed(t *testing.T) {
 			if diff := cmp.Diff(want, declared(op)); diff != "" {
 				t.Errorf("%s: path parameters (-in path +declared):\n%s", where, diff)
 			}
+			// PUT and PATCH take a body; POST may do without (an action such as starting a
+			// translation); GET and DELETE do not.
 			body, hasBody := op["requestBody"].(schema)
-			if write := method == "post" || method == "put" || method == "patch"; write != hasBody {
-				t.Errorf("%s: requestBody present = %v", where, hasBody)
-			} else if hasBody {
-				if _, ok := body["content"].(schema)["application/json"]; !ok || body["required"] != true {
-					t.Errorf("%s: request body is not required application/json", where)
+			switch {
+			case (method == "put" || method == "patch") && !hasBody:
+				t.Errorf("%s: no requestBody", where)
+			case hasBody && method != "post" && method != "put" && method != "patch":
+				t.Errorf("%s: a requestBody on %s", where, method)
+			case hasBody:
+				content, _ := body["content"].(schema)
+				if len(content) == 0 || body["required"] != true {
+					t.Errorf("%s: request body is not required or has no media type", where)
 				}
 			}
 			responses, _ := op["responses"].(schema)
@@ -465,6 +480,26 @@ func TestOpenAPISchemasMatchDTOs(t *testing.T) {
 		"Token": reflect.TypeFor[tokenDTO](), "TokenList": reflect.TypeFor[listOf[tokenDTO]](),
 		"TokenCreate": reflect.TypeFor[tokenCreateRequest](), "TokenCreated": reflect.TypeFor[tokenCreatedDTO](),
 		"Jubilee": reflect.TypeFor[jubileeDTO](), "JubileeList": reflect.TypeFor[listOf[jubileeDTO]](),
+
+		"Document": reflect.TypeFor[documentDTO](), "DocumentDetail": reflect.TypeFor[documentDetailDTO](),
+		"DocumentList": reflect.TypeFor[listOf[documentDTO]](), "DocumentCreate": reflect.TypeFor[documentCreateRequest](),
+		"DocumentPatch": reflect.TypeFor[documentPatch](), "DocumentText": reflect.TypeFor[textRequest](),
+		"DocumentStatusChange": reflect.TypeFor[documentStatusRequest](), "Version": reflect.TypeFor[versionDTO](),
+		"VersionDetail": reflect.TypeFor[versionDetailDTO](), "VersionList": reflect.TypeFor[listOf[versionDTO]](),
+		"DiffOp": reflect.TypeFor[diffOpDTO](), "VersionDiff": reflect.TypeFor[versionDiffDTO](),
+		"Attachment": reflect.TypeFor[attachmentDTO](), "AttachmentList": reflect.TypeFor[listOf[attachmentDTO]](),
+		"Translation": reflect.TypeFor[translationDTO](), "TranslationList": reflect.TypeFor[listOf[translationDTO]](),
+		"TranslationDetail": reflect.TypeFor[translationDetailDTO](), "Segment": reflect.TypeFor[segmentDTO](),
+		"GlossaryViolation": reflect.TypeFor[violationDTO](), "GlossaryViolationList": reflect.TypeFor[listOf[violationDTO]](),
+		"SegmentEdit": reflect.TypeFor[segmentEdit](), "TranslationPatch": reflect.TypeFor[translationPatch](),
+		"MachineRequest": reflect.TypeFor[machineRequest](), "FinalRequest": reflect.TypeFor[finalRequest](),
+		"Suggestion": reflect.TypeFor[suggestionDTO](), "SuggestionList": reflect.TypeFor[listOf[suggestionDTO]](),
+		"ImportReport": reflect.TypeFor[importReportDTO](), "ImportRejection": reflect.TypeFor[importItemDTO](),
+		"GlossaryTerm": reflect.TypeFor[glossaryTermDTO](), "GlossaryTermList": reflect.TypeFor[listOf[glossaryTermDTO]](),
+		"GlossaryTermCreate": reflect.TypeFor[glossaryTermRequest](), "GlossaryCheck": reflect.TypeFor[glossaryCheckRequest](),
+		"GlossaryImport": reflect.TypeFor[glossaryImportDTO](), "SearchHit": reflect.TypeFor[searchHitDTO](),
+		"SearchHitList": reflect.TypeFor[listOf[searchHitDTO]](), "Engine": reflect.TypeFor[engineDTO](),
+		"EngineList": reflect.TypeFor[listOf[engineDTO]](), "LanguagePair": reflect.TypeFor[pairDTO](),
 	}
 	schemas := d.root["components"].(schema)["schemas"].(schema)
 	for name, s := range schemas {

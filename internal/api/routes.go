@@ -57,5 +57,42 @@ func Routes() []Route {
 		{get, Prefix + "/tokens", token, (*Handler).listTokens},
 		{post, Prefix + "/tokens", token, (*Handler).createToken},
 		{del, Prefix + "/tokens/{id}", token, (*Handler).revokeToken},
+
+		{get, Prefix + "/documents", public, (*Handler).listDocuments},
+		{post, Prefix + "/documents", token, (*Handler).createDocument},
+		{get, Prefix + "/documents/{id}", public, (*Handler).getDocument},
+		{patch, Prefix + "/documents/{id}", token, (*Handler).patchDocument},
+		{put, Prefix + "/documents/{id}/text", token, (*Handler).putDocumentText},
+		{post, Prefix + "/documents/{id}/status", token, (*Handler).changeDocumentStatus},
+		{get, Prefix + "/documents/{id}/versions", public, (*Handler).listVersions},
+		{get, Prefix + "/documents/{id}/versions/{n}", public, (*Handler).getVersion},
+		{get, Prefix + "/documents/{id}/diff", public, (*Handler).diffVersions},
+
+		{get, Prefix + "/documents/{id}/attachments", public, (*Handler).listAttachments},
+		{post, Prefix + "/documents/{id}/attachments", token, (*Handler).createAttachment},
+		{get, Prefix + "/documents/{id}/attachments/{aid}", public, (*Handler).getAttachment},
+
+		{get, Prefix + "/documents/{id}/translations", public, (*Handler).listTranslations},
+		{get, Prefix + "/documents/{id}/translations/{lang}", public, (*Handler).getTranslation},
+		{post, Prefix + "/documents/{id}/translations/{lang}", token, (*Handler).startTranslation},
+		{patch, Prefix + "/documents/{id}/translations/{lang}", token, (*Handler).patchTranslation},
+		{post, Prefix + "/documents/{id}/translations/{lang}/machine", token, (*Handler).machineTranslate},
+		{get, Prefix + "/documents/{id}/translations/{lang}/suggestions", token, (*Handler).listSuggestions},
+		{post, Prefix + "/documents/{id}/translations/{lang}/final", token, (*Handler).markFinal},
+		{get, Prefix + "/documents/{id}/translations/{lang}/xliff", token, (*Handler).exportXLIFF},
+		{put, Prefix + "/documents/{id}/translations/{lang}/xliff", token, (*Handler).importXLIFF},
+		{get, Prefix + "/documents/{id}/translations/{lang}/po", token, (*Handler).exportPO},
+		{put, Prefix + "/documents/{id}/translations/{lang}/po", token, (*Handler).importPO},
+
+		{get, Prefix + "/glossary", token, (*Handler).listGlossary},
+		{post, Prefix + "/glossary", token, (*Handler).createGlossaryTerm},
+		{put, Prefix + "/glossary/{id}", token, (*Handler).putGlossaryTerm},
+		{del, Prefix + "/glossary/{id}", token, (*Handler).deleteGlossaryTerm},
+		{get, Prefix + "/glossary.csv", token, (*Handler).exportGlossaryCSV},
+		{put, Prefix + "/glossary.csv", token, (*Handler).importGlossaryCSV},
+		{post, Prefix + "/glossary/check", token, (*Handler).checkGlossary},
+
+		{get, Prefix + "/search", public, (*Handler).search},
+		{get, Prefix + "/engines", token, (*Handler).listEngines},
 	}
 }
