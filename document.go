@@ -178,6 +178,11 @@ func VersionHash(title, body string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// ValidateSummary checks a version's change summary.
+func ValidateSummary(v *Validation, summary string) {
+	checkText(v, "summary", summary, false, MaxLine, false)
+}
+
 // ValidateText checks a title and Markdown body.
 func ValidateText(v *Validation, title, body string) {
 	checkText(v, "title", title, true, MaxLine, false)

@@ -24,7 +24,9 @@ import (
 	"concord/internal/jobs"
 	"concord/internal/mail"
 	"concord/internal/membership"
+	"concord/internal/live"
 	"concord/internal/mt"
+	"concord/internal/procedures"
 	"concord/internal/public"
 	"concord/internal/sqldb"
 	"concord/internal/web"
@@ -96,9 +98,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	changed := &changeHooks{}
 	docs := documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files, OnChange: changed.run})
 
+	var broker live.Broker
+	if cfg.NATSURL != "" {
+		nb, err := live.NewNATSBroker(cfg.NATSURL)
+		if err != nil {
+			return fmt.Errorf("connect to NATS: %w", err)
+		}
+		defer nb.Close()
+		broker = nb
+		log.Info("live events shared through NATS", "url", cfg.NATSURL)
+	}
+	hub, err := live.NewHub(live.Options{Broker: broker, Log: log})
+	if err != nil {
+		return err
+	}
+	defer hub.Close()
+	procs := procedures.NewService(procedures.Config{DB: db, Clock: clock, Publisher: hub, Log: log, KickJobs: worker.Kick})
+	worker.Register(procedures.JobClose, procs.CloseHandler)
+	worker.Register(procedures.JobRemind, procs.RemindHandler(cfg.BaseURL))
+	worker.Register(procedures.JobMail, procedures.ReminderMailHandler(sender, func(lang string) procedures.Translator {
+		return bundle.Localizer(lang)
+	}))
+	if err := procs.CloseOverdue(ctx); err != nil {
+		log.Warn("closing overdue procedures", "err", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler, err := newHandler(cfg, log, reg, db, bundle, authSvc, members, docs, changed, clock)
+	handler, err := newHandler(cfg, log, reg, db, bundle, authSvc, members, docs, procs, hub, changed, clock)
 	if err != nil {
 		return err
 	}
@@ -109,6 +136,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// Live streams never go idle: end them when shutdown starts, so it only waits for
+	// ordinary requests in flight.
+	srv.RegisterOnShutdown(hub.Close)
 
 	var wg sync.WaitGroup
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -125,6 +155,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
+		procs.Close()
 		stopBG()
 		wg.Wait()
 		return err
@@ -134,6 +165,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	procs.Close() // writes the responses already queued
 	stopBG()
 	wg.Wait()
 	if err != nil {
@@ -208,7 +240,8 @@ func newSender(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
 // newHandler builds the whole HTTP surface: health, metrics, the JSON API and the HTML UI,
 // behind logging, security headers and cross-origin (CSRF) protection.
 func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, db *sqldb.DB, bundle *i18n.Bundle,
-	authSvc *auth.Service, members *membership.Service, docs *documents.Service, changed *changeHooks, clock concord.Clock) (http.Handler, error) {
+	authSvc *auth.Service, members *membership.Service, docs *documents.Service, procs *procedures.Service, hub *live.Hub,
+	changed *changeHooks, clock concord.Clock) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

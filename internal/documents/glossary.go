@@ -42,6 +42,11 @@ func (s *Service) PutTerm(ctx context.Context, a *concord.Actor, t *concord.Glos
 		t.ID, action = concord.NewID(now), "glossary.create"
 	}
 	return s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
+		if action == "glossary.update" {
+			if err := tx.GlossaryTermExists(t.ID); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutGlossaryTerm(t, now); err != nil {
 			return err
 		}

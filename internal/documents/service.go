@@ -158,6 +158,7 @@ func (s *Service) SaveText(ctx context.Context, a *concord.Actor, docID, title, 
 	title, body, summary = concord.CleanText(title), concord.CleanText(body), concord.CleanText(summary)
 	var v concord.Validation
 	concord.ValidateText(&v, title, body)
+	concord.ValidateSummary(&v, summary)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -293,7 +294,7 @@ type ListFilter = sqldb.DocFilter
 // List returns documents the actor may read: anonymous visitors see published public texts;
 // members see circulated and later texts and the drafts they may edit.
 func (s *Service) List(ctx context.Context, a *concord.Actor, f ListFilter) ([]*concord.Document, error) {
-	if a == nil || a.Person == nil || (!a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) && len(a.Mandates) == 0) {
+	if !member(a) {
 		f.PublicOnly = true
 	}
 	var docs []*concord.Document
@@ -358,7 +359,7 @@ func (s *Service) Diff(ctx context.Context, a *concord.Actor, docID string, from
 
 // Search finds documents in any language; results respect visibility.
 func (s *Service) Search(ctx context.Context, a *concord.Actor, query, lang string, f ListFilter) ([]sqldb.SearchHit, error) {
-	if a == nil || a.Person == nil || (!a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) && len(a.Mandates) == 0) {
+	if !member(a) {
 		f.PublicOnly = true
 	}
 	var hits []sqldb.SearchHit

@@ -29,6 +29,18 @@ func (tx *Tx) PutGlossaryTerm(t *concord.GlossaryTerm, now time.Time) error {
 	return nil
 }
 
+// GlossaryTermExists returns not found unless a term with id exists.
+func (tx *Tx) GlossaryTermExists(id string) error {
+	var n int
+	if err := tx.queryRow(`SELECT count(*) FROM glossary_terms WHERE id = ?`, id).Scan(&n); err != nil {
+		return tx.scanErr(err, "glossary term")
+	}
+	if n == 0 {
+		return notFound("glossary term")
+	}
+	return nil
+}
+
 // DeleteGlossaryTerm removes a term and its wordings.
 func (tx *Tx) DeleteGlossaryTerm(id string) error {
 	res, err := tx.exec(`DELETE FROM glossary_terms WHERE id = ?`, id)
