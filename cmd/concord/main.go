@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return backup(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, getenv, stdout, stderr)
+	case "bench", "bench-helper":
+		return benchCommand(ctx, cmd, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

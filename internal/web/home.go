@@ -16,6 +16,7 @@ type homePage struct {
 	Regions     int
 	Jubilees    []concord.Jubilee
 	Mandates    []mandateWithOrg // the person's current mandates
+	Awaiting    []awaitingRow    // open procedures awaiting the person's organizations
 }
 
 // mandateWithOrg is a mandate with its organization, for lists.
@@ -57,6 +58,9 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			d.Mandates = append(d.Mandates, mandateWithOrg{Mandate: m, Org: org})
+		}
+		if d.Awaiting, err = h.awaiting(ctx, a); err != nil {
+			return err
 		}
 	}
 	return h.render(w, r, http.StatusOK, "home", state(r).l.T("nav.home"), d)

@@ -111,4 +111,18 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	// search.go: full-text search, and the machine translation engines.
 	mux.Handle("GET /search", h.page(h.search))
 	mux.Handle("GET /engines", h.page(h.engines))
+
+	// procedures.go: decisions counted over organizations, and their live updates.
+	mux.Handle("GET /procedures", h.page(h.procList))
+	mux.Handle("GET /procedures/new", h.page(h.procNewForm))
+	mux.Handle("POST /procedures/new", h.page(h.procCreate))
+	mux.Handle("GET /procedures/{id}", h.page(h.procShow))
+	mux.Handle("POST /procedures/{id}/respond", h.page(h.procRespond))
+	mux.Handle("GET /procedures/{id}/events", h.page(h.procEvents))
+
+	// signatories.go: the public signatory list, one page per language, and its exports.
+	mux.Handle("GET /signatories/{id}", h.page(h.sigRedirect))
+	mux.Handle("GET /signatories/{id}/{lang}", h.page(h.sigList))
+	mux.Handle("GET /signatories/{id}/signatories.csv", h.page(h.sigCSV))
+	mux.Handle("GET /signatories/{id}/signatories.json", h.page(h.sigJSON))
 }

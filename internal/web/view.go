@@ -107,6 +107,9 @@ var notices = map[string]string{
 	"term_saved":      "notice.term_saved",
 	"term_deleted":    "notice.term_deleted",
 	"glossary_import": "notice.glossary_imported",
+	// procedures
+	"proc_opened": "notice.proc_opened",
+	"responded":   "notice.responded",
 }
 
 // redirect sends the browser to a page after a successful POST, with an optional notice.

@@ -28,8 +28,10 @@ import (
 	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
+	"concord/internal/live"
 	"concord/internal/markdown"
 	"concord/internal/membership"
+	"concord/internal/procedures"
 )
 
 //go:embed templates/*.html
@@ -43,6 +45,8 @@ type Deps struct {
 	Auth       *auth.Service
 	Members    *membership.Service
 	Docs       *documents.Service // documents, translations, glossary, search
+	Procs      *procedures.Service // decisions: signature collections, votes; nil turns the pages off
+	Live       *live.Hub           // live updates of procedures; nil: pages work without them
 	I18n       *i18n.Bundle
 	Log        *slog.Logger
 	Clock      concord.Clock
@@ -54,6 +58,8 @@ type Handler struct {
 	auth       *auth.Service
 	members    *membership.Service
 	docs       *documents.Service
+	procs      *procedures.Service
+	live       *live.Hub
 	md         *markdown.Renderer // single segments in the translator's editor
 	i18n       *i18n.Bundle
 	log        *slog.Logger
@@ -63,6 +69,7 @@ type Handler struct {
 	pages  map[string]*template.Template // by page name, each with the layout and partials
 	static *staticSet
 	names  *nameTables
+	zeros  map[string]rune // each UI language's digit zero, for numbers in sentences
 }
 
 // New parses the embedded templates and hashes the static files.
@@ -70,7 +77,7 @@ func New(d Deps) (*Handler, error) {
 	if d.Auth == nil || d.Members == nil || d.Docs == nil || d.I18n == nil {
 		return nil, errors.New("web: Auth, Members, Docs and I18n are required")
 	}
-	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, md: markdown.New(), i18n: d.I18n, log: d.Log, clock: d.Clock, trustProxy: d.TrustProxy}
+	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, procs: d.Procs, live: d.Live, md: markdown.New(), i18n: d.I18n, log: d.Log, clock: d.Clock, trustProxy: d.TrustProxy}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -78,6 +85,7 @@ func New(d Deps) (*Handler, error) {
 		h.clock = concord.SystemClock{}
 	}
 	h.names = newNameTables(d.I18n.Languages())
+	h.zeros = digitZeros(d.I18n)
 	var err error
 	if h.static, err = loadStatic(staticFiles); err != nil {
 		return nil, err
