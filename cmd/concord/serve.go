@@ -100,7 +100,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	var broker live.Broker
 	if cfg.NATSURL != "" {
-		nb, err := live.NewNATSBroker(cfg.NATSURL)
+		nb, err := live.NewNATSBroker(cfg.NATSURL, live.NATSLogger(log))
 		if err != nil {
 			return fmt.Errorf("connect to NATS: %w", err)
 		}
@@ -259,8 +259,14 @@ func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, 
 		}
 		io.WriteString(w, "ready\n")
 	})
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "concord_live_subscribers", Help: "Open live (SSE) connections."},
+			func() float64 { return float64(hub.Stats().Subscribers) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "concord_live_resets_total", Help: "Live watchers that fell behind and were reset to the latest state."},
+			func() float64 { return float64(hub.Stats().Resets) }),
+	)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	api.New(api.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock}).Register(mux)
+	api.New(api.Deps{Auth: authSvc, Members: members, Docs: docs, Procs: procs, Live: hub, I18n: bundle, Log: log, Clock: clock}).Register(mux)
 	pub := public.New(public.Deps{Docs: docs, Members: members, I18n: bundle, Log: log, BaseURL: cfg.BaseURL})
 	pub.Register(mux)
 	changed.add(pub.Invalidate)
