@@ -159,8 +159,8 @@ const (
 
 // Reason is one translatable sentence of a result's explanation.
 type Reason struct {
-	Key    string            // i18n key, e.g. "result.signatures"
-	Params map[string]string // e.g. signed=34 electorate=62 threshold=31
+	Key    string            `json:"key"`    // i18n key, e.g. "result.signatures"
+	Params map[string]string `json:"params"` // e.g. signed=34 electorate=62 threshold=31
 }
 
 // Result is a computed decision with the reasons that explain it.
@@ -425,7 +425,7 @@ func (p *Procedure) Validate() error {
 	switch p.Visibility {
 	case ResponsesPublic, ResponsesMembers, ResponsesHidden:
 	default:
-		v.Add("visibility", "error.visibility", "must be public, members or hidden")
+		v.Add("visibility", "error.response_visibility", "must be public, members or hidden")
 	}
 	if p.OpensAt.IsZero() || p.Deadline.IsZero() {
 		v.Add("deadline", "error.missing", "is required")

@@ -20,7 +20,9 @@ import (
 	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
+	"concord/internal/live"
 	"concord/internal/membership"
+	"concord/internal/procedures"
 )
 
 // Deps are what the API needs; the server wires them once.
@@ -28,6 +30,8 @@ type Deps struct {
 	Auth    *auth.Service
 	Members *membership.Service
 	Docs    *documents.Service
+	Procs   *procedures.Service
+	Live    *live.Hub // live event streams; nil serves none
 	I18n    *i18n.Bundle
 	Log     *slog.Logger
 	Clock   concord.Clock
@@ -38,6 +42,8 @@ type Handler struct {
 	auth    *auth.Service
 	members *membership.Service
 	docs    *documents.Service
+	procs   *procedures.Service
+	live    *live.Hub
 	i18n    *i18n.Bundle
 	log     *slog.Logger
 	clock   concord.Clock
@@ -53,7 +59,7 @@ func New(d Deps) *Handler {
 	if d.Clock == nil {
 		d.Clock = concord.SystemClock{}
 	}
-	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, i18n: d.I18n, log: d.Log, clock: d.Clock,
+	h := &Handler{auth: d.Auth, members: d.Members, docs: d.Docs, procs: d.Procs, live: d.Live, i18n: d.I18n, log: d.Log, clock: d.Clock,
 		routes: Routes(), known: http.NewServeMux()}
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, rt := range h.routes {

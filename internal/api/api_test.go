@@ -21,8 +21,10 @@ import (
 	"concord/internal/auth"
 	"concord/internal/documents"
 	"concord/internal/i18n"
+	"concord/internal/live"
 	"concord/internal/membership"
 	"concord/internal/mt"
+	"concord/internal/procedures"
 	"concord/internal/sqldb"
 	"concord/internal/sqldb/sqldbtest"
 
@@ -46,6 +48,13 @@ func (c *tickClock) Now() time.Time {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(time.Millisecond)
 	return c.t
+}
+
+// set moves the clock to t (it goes on ticking from there), e.g. past a deadline.
+func (c *tickClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
 }
 
 func day(s string) time.Time {
@@ -86,6 +95,8 @@ type world struct {
 	auth      *auth.Service
 	members   *membership.Service
 	docs      *documents.Service
+	procs     *procedures.Service
+	hub       *live.Hub
 	files     string // the attachment store's directory
 	clock     *tickClock
 	handler   *Handler
@@ -112,7 +123,13 @@ func newWorldWith(t *testing.T, db *sqldb.DB, engines []mt.Engine) *world {
 	files, err := documents.NewFileStore(w.files)
 	sqldbtest.Must(t, err)
 	w.docs = documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files})
-	w.handler = New(Deps{Auth: w.auth, Members: w.members, Docs: w.docs, I18n: mustBundle(), Clock: clock})
+	hub, err := live.NewHub(live.Options{})
+	sqldbtest.Must(t, err)
+	t.Cleanup(hub.Close)
+	w.hub = hub
+	w.procs = procedures.NewService(procedures.Config{DB: db, Clock: clock, Publisher: hub})
+	t.Cleanup(w.procs.Close) // before the hub closes: cleanups run last first
+	w.handler = New(Deps{Auth: w.auth, Members: w.members, Docs: w.docs, Procs: w.procs, Live: hub, I18n: mustBundle(), Clock: clock})
 	w.mux = http.NewServeMux()
 	w.handler.Register(w.mux)
 
@@ -298,12 +315,14 @@ type snapshot struct {
 	Attachments  map[string][]concord.Attachment   // by document
 	Glossary     []concord.GlossaryTerm
 	StoredFiles  int // files in the attachment store
+	Procedures   []*concord.Procedure
+	Responses    map[string][]concord.Response // every response, by procedure
 }
 
 func (w *world) snapshot(t *testing.T) snapshot {
 	t.Helper()
 	s := snapshot{Tokens: map[string]int{}, Versions: map[string][]concord.Version{}, Translations: map[string][]*concord.Translation{},
-		Attachments: map[string][]concord.Attachment{}}
+		Attachments: map[string][]concord.Attachment{}, Responses: map[string][]concord.Response{}}
 	sqldbtest.Must(t, filepath.WalkDir(w.files, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			s.StoredFiles++
@@ -328,6 +347,18 @@ func (w *world) snapshot(t *testing.T) snapshot {
 		}
 		if s.Glossary, err = tx.ListGlossaryTerms(); err != nil {
 			return err
+		}
+		if s.Procedures, err = tx.ListProcedures("", 1000); err != nil {
+			return err
+		}
+		for _, p := range s.Procedures {
+			for _, org := range []string{w.orgA, w.orgB, w.applicant} {
+				rs, err := tx.ResponseHistory(p.ID, org)
+				if err != nil {
+					return err
+				}
+				s.Responses[p.ID] = append(s.Responses[p.ID], rs...)
+			}
 		}
 		if s.Orgs, err = tx.ListOrganizations(sqldb.OrgFilter{}); err != nil {
 			return err

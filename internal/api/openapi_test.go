@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"concord"
+	"concord/internal/procedures"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -500,6 +501,12 @@ func TestOpenAPISchemasMatchDTOs(t *testing.T) {
 		"GlossaryImport": reflect.TypeFor[glossaryImportDTO](), "SearchHit": reflect.TypeFor[searchHitDTO](),
 		"SearchHitList": reflect.TypeFor[listOf[searchHitDTO]](), "Engine": reflect.TypeFor[engineDTO](),
 		"EngineList": reflect.TypeFor[listOf[engineDTO]](), "LanguagePair": reflect.TypeFor[pairDTO](),
+
+		"Rule": reflect.TypeFor[ruleDTO](), "Electorate": reflect.TypeFor[electorateDTO](), "Procedure": reflect.TypeFor[procedureDTO](),
+		"ProcedureDocument": reflect.TypeFor[procDocumentDTO](), "Tally": reflect.TypeFor[tallyDTO](), "Reason": reflect.TypeFor[reasonDTO](),
+		"Result": reflect.TypeFor[resultDTO](), "ProcedureDetail": reflect.TypeFor[procedureDetailDTO](),
+		"Response": reflect.TypeFor[responseDTO](), "ResponseCreate": reflect.TypeFor[respondRequest](),
+		"TallyEvent": reflect.TypeFor[procedures.TallyEvent](), "SignatoryEvent": reflect.TypeFor[procedures.SignatoryEvent](),
 	}
 	schemas := d.root["components"].(schema)["schemas"].(schema)
 	for name, s := range schemas {

@@ -92,6 +92,10 @@ func Routes() []Route {
 		{put, Prefix + "/glossary.csv", token, (*Handler).importGlossaryCSV},
 		{post, Prefix + "/glossary/check", token, (*Handler).checkGlossary},
 
+		{get, Prefix + "/procedures/{id}", public, (*Handler).getProcedure},
+		{post, Prefix + "/procedures/{id}/responses", token, (*Handler).respond},
+		{get, Prefix + "/procedures/{id}/events", public, (*Handler).procedureEvents},
+
 		{get, Prefix + "/search", public, (*Handler).search},
 		{get, Prefix + "/engines", token, (*Handler).listEngines},
 	}

@@ -264,6 +264,9 @@ func (s *Service) List(ctx context.Context, a *concord.Actor, documentID string)
 
 // History returns every response an organization gave, for its own people and staff.
 func (s *Service) History(ctx context.Context, a *concord.Actor, id, orgID string) ([]concord.Response, error) {
+	if _, err := s.Get(ctx, a, id); err != nil {
+		return nil, err
+	}
 	if _, ok := a.MandateFor(orgID, concord.Roles()...); !ok && !a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) {
 		return nil, concord.Forbidden("not your organization")
 	}
