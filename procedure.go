@@ -405,7 +405,11 @@ func (p *Procedure) Validate() error {
 	if err := p.Rule.Validate(); err != nil {
 		if e := AsError(err); e != nil {
 			for _, f := range e.Fields {
-				v.Add("rule."+f.Field, f.Key, f.Message)
+				f.Field = "rule." + f.Field
+				if f.Params != nil {
+					f.Params["field"] = f.Field
+				}
+				v.fields = append(v.fields, f)
 			}
 		}
 	}

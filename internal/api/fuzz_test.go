@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +17,9 @@ import (
 )
 
 // FuzzDecodeJSON feeds arbitrary bodies and content types to the API's decoder for the
-// organization create body and the organization PATCH body, and for every JSON body of the
-// documents routes (see fuzzDocumentBodies). Decoding never panics and either
+// organization create body and the organization PATCH body, for every JSON body of the
+// documents routes (see fuzzDocumentBodies) and for the procedure open body (see
+// fuzzProcedureBodies). Decoding never panics and either
 // succeeds or fails with a *concord.Error of a transport code; what decodes re-encodes to an
 // equal value, and goes through the domain's normalization, merge and validation without
 // panicking or failing other than as invalid input.
@@ -48,6 +50,11 @@ func FuzzDecodeJSON(f *testing.F) {
 		{"application/json", `{"adopted": {"es": "jornada"}}`},
 		{"application/json", `{"lang": "de-AT", "text": "Am Kampftag"}`},
 		{"application/json", `{"status": "published"}`},
+		{"application/json", `{"question": "Adopt the joint call?", "rule": {"kind": "signatures", "min_signatures": 1}, "electorate": {"kind": "members"}, "visibility": "public", "deadline": "2026-12-05T12:00:00Z"}`},
+		{"application/json", `{"question": "Q", "document_id": null, "rule": {"kind": "majority", "majority": "qualified", "numerator": 3, "denominator": 2, "base": "cast", "abstentions_count": true, "quorum_percent": 150.5}, "electorate": {"kind": "list", "organization_ids": ["0190f4a2-0000-7000-8000-000000000000", "x", ""]}, "visibility": "hidden", "opens_at": "2026-12-01T00:00:00+02:00", "deadline": "2026-11-30T23:00:00-05:00"}`},
+		{"application/json", `{"rule": {"kind": "consensus", "min_participation_percent": -0, "min_signatures": 9223372036854775807}, "electorate": {"kind": "region", "region": "Europe", "organization_ids": []}, "deadline": "tomorrow"}`},
+		{"application/json", `{"rule": null, "electorate": null, "opens_at": "0001-01-01T00:00:00Z", "deadline": "9999-12-31T23:59:59.999999999Z"}`},
+		{"application/json", `{"rule": {"kind": "signatures", "min_signatures_percent": 1e308}}`},
 	} {
 		f.Add(seed.contentType, []byte(seed.body))
 	}
@@ -100,6 +107,7 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 
 		fuzzDocumentBodies(t, check, roundTrip, wantInvalid)
+		fuzzProcedureBodies(t, check, roundTrip, wantInvalid)
 
 		var patch organizationPatch
 		if check(&patch) {
@@ -220,6 +228,48 @@ func fuzzDocumentBodies(t *testing.T, check func(any) bool, roundTrip func(v, fr
 		checkText(&v, "text", gc.Text, false, concord.MaxBody, true)
 		if wantInvalid(v.Err()); v.Err() == nil {
 			concord.CheckText(nil, lang, gc.Text)
+		}
+	}
+}
+
+// fuzzProcedureBodies decodes a fuzzed body as the body that opens a procedure: what decodes
+// round-trips, and goes through the API's checks, the domain's normalization and validation
+// and the renaming of its fields without panicking or failing other than as invalid input.
+func fuzzProcedureBodies(t *testing.T, check func(any) bool, roundTrip func(v, fresh any), wantInvalid func(error)) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	var open procedureCreateRequest
+	if !check(&open) {
+		return
+	}
+	var again procedureCreateRequest
+	roundTrip(&open, &again)
+	if diff := cmp.Diff(open, again, cmp.AllowUnexported(procedureCreateRequest{}), cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("procedure open body does not round-trip (-first +again):\n%s", diff)
+	}
+	var v concord.Validation
+	p := open.procedure(&v)
+	wantInvalid(v.Err())
+	if !p.OpensAt.IsZero() && p.OpensAt.Location() != time.UTC || !p.Deadline.IsZero() && p.Deadline.Location() != time.UTC {
+		t.Fatalf("times not in UTC: %v, %v", p.OpensAt, p.Deadline)
+	}
+	if p.ElectorateKind != concord.ElectorateList && len(p.Electorate) > 0 || p.ElectorateKind != concord.ElectorateRegion && p.ElectorateRegion != "" {
+		t.Fatalf("electorate fields of another kind kept: %+v", p)
+	}
+	p.Normalize()
+	if p.OpensAt.IsZero() {
+		p.OpensAt = now
+	}
+	var prior []concord.FieldError
+	if e := concord.AsError(v.Err()); e != nil {
+		prior = e.Fields
+	}
+	err := open.fieldErrors(p.Validate(), prior)
+	wantInvalid(err)
+	if e := concord.AsError(err); e != nil {
+		for _, f := range e.Fields {
+			if strings.Contains(f.Field, "_kind") || strings.Contains(f.Field, "_region") || f.Params["field"] != f.Field {
+				t.Fatalf("field %q (params %v) is not named as in the request", f.Field, f.Params)
+			}
 		}
 	}
 }

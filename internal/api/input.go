@@ -73,6 +73,20 @@ func parseDatePtr(v *concord.Validation, field, s string) *time.Time {
 	return &t
 }
 
+// parseInstant reads an RFC 3339 instant (any offset) from field, in UTC; "" is the zero
+// time (absent) and anything else malformed is recorded in v.
+func parseInstant(v *concord.Validation, field, s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		v.Add(field, "error.datetime", "is not an RFC 3339 time", "value", clip(s))
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
 // checkID records a problem in v when a non-empty s is not an ID; required IDs must be present.
 func checkID(v *concord.Validation, field, s string, required bool) {
 	switch {

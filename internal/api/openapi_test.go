@@ -507,6 +507,9 @@ func TestOpenAPISchemasMatchDTOs(t *testing.T) {
 		"Result": reflect.TypeFor[resultDTO](), "ProcedureDetail": reflect.TypeFor[procedureDetailDTO](),
 		"Response": reflect.TypeFor[responseDTO](), "ResponseCreate": reflect.TypeFor[respondRequest](),
 		"TallyEvent": reflect.TypeFor[procedures.TallyEvent](), "SignatoryEvent": reflect.TypeFor[procedures.SignatoryEvent](),
+		"ProcedureList": reflect.TypeFor[listOf[procedureDTO]](), "ProcedureCreate": reflect.TypeFor[procedureCreateRequest](),
+		"ResponseList": reflect.TypeFor[listOf[responseDTO]](), "Signatory": reflect.TypeFor[signatoryDTO](),
+		"SignatoryList": reflect.TypeFor[signatoryListDTO](),
 	}
 	schemas := d.root["components"].(schema)["schemas"].(schema)
 	for name, s := range schemas {

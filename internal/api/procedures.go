@@ -2,7 +2,9 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -294,4 +296,195 @@ func validEventID(s string) bool {
 	}
 	_, err := strconv.ParseUint(s, 10, 64)
 	return err == nil
+}
+
+// listProcedures lists the procedures the acting person may see (the service filters),
+// without the electorates' members.
+func (h *Handler) listProcedures(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	documentID := q.id("document_id")
+	if err := q.err(); err != nil {
+		return err
+	}
+	ps, err := h.procs.List(r.Context(), actor(r), documentID)
+	if err != nil {
+		return err
+	}
+	now := h.clock.Now()
+	out := make([]procedureDTO, len(ps))
+	for i, p := range ps {
+		out[i] = procedureOut(p, now)
+		out[i].Electorate.OrganizationIDs = nil // lists leave out the electorate's members
+	}
+	return writeJSON(w, http.StatusOK, list(out))
+}
+
+// procedureCreateRequest opens a procedure. opens_at (default: now) and deadline are RFC 3339
+// instants with any offset; the electorate is fixed when the procedure is opened.
+type procedureCreateRequest struct {
+	Question   string        `json:"question"`
+	DocumentID string        `json:"document_id"`
+	Rule       ruleDTO       `json:"rule"`
+	Electorate electorateDTO `json:"electorate"`
+	Visibility string        `json:"visibility"`
+	OpensAt    string        `json:"opens_at"`
+	Deadline   string        `json:"deadline"`
+}
+
+// Bounds of the rule's whole numbers, so that counting with them cannot overflow.
+const (
+	maxMinSignatures = 1_000_000
+	maxFractionPart  = 1000
+)
+
+// procedure checks what the service takes as it comes (IDs, times, the size of numbers) and
+// returns the procedure to open. Region and organization_ids count only for their kind.
+func (req *procedureCreateRequest) procedure(v *concord.Validation) *concord.Procedure {
+	checkID(v, "document_id", req.DocumentID, false)
+	p := &concord.Procedure{Question: req.Question, DocumentID: req.DocumentID, Rule: req.Rule.rule(),
+		ElectorateKind: concord.ElectorateKind(req.Electorate.Kind), Visibility: concord.ResponseVisibility(req.Visibility),
+		OpensAt: parseInstant(v, "opens_at", req.OpensAt), Deadline: parseInstant(v, "deadline", req.Deadline)}
+	bound := func(field string, n, max int) {
+		if n > max {
+			v.Add(field, "error.number", "is too large", "min", "0", "max", strconv.Itoa(max))
+		}
+	}
+	bound("rule.min_signatures", req.Rule.MinSignatures, maxMinSignatures)
+	bound("rule.numerator", req.Rule.Numerator, maxFractionPart)
+	bound("rule.denominator", req.Rule.Denominator, maxFractionPart)
+	switch p.ElectorateKind {
+	case concord.ElectorateRegion:
+		p.ElectorateRegion = req.Electorate.Region
+	case concord.ElectorateList:
+		for _, id := range req.Electorate.OrganizationIDs {
+			if !concord.ValidID(id) {
+				checkID(v, "electorate.organization_ids", id, true)
+				break // one bad ID is reported, not thousands
+			}
+		}
+		p.Electorate = slices.Clone(req.Electorate.OrganizationIDs)
+	}
+	return p
+}
+
+// procedureFields names the request's JSON fields for the domain's field names.
+var procedureFields = map[string]string{
+	"electorate_kind":   "electorate.kind",
+	"electorate_region": "electorate.region",
+	"electorate":        "electorate.organization_ids",
+}
+
+// fieldErrors returns the domain's validation error with the request's field names (and the
+// {field} parameter following them), the unknown rule kind named in its message, and the
+// fields already reported in prior (the request's own checks) left out. Other errors pass.
+func (req *procedureCreateRequest) fieldErrors(err error, prior []concord.FieldError) error {
+	e := concord.AsError(err)
+	if e == nil || e.Code != concord.EINVALID {
+		return err
+	}
+	out := &concord.Error{Code: e.Code, Key: e.Key, Params: e.Params, Message: e.Message, Fields: slices.Clone(prior)}
+	seen := map[string]bool{}
+	for _, f := range prior {
+		seen[f.Field] = true
+	}
+	for _, f := range e.Fields {
+		if name, ok := procedureFields[f.Field]; ok {
+			f.Field = name
+		}
+		if seen[f.Field] {
+			continue
+		}
+		params := maps.Clone(f.Params)
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["field"] = f.Field
+		if _, ok := params["value"]; !ok && f.Key == "error.rule" {
+			params["value"] = clip(req.Rule.Kind)
+		}
+		f.Params = params
+		out.Fields = append(out.Fields, f)
+	}
+	if len(out.Fields) > 0 {
+		out.Message = out.Fields[0].Field + ": " + out.Fields[0].Message
+	}
+	return out
+}
+
+// createProcedure opens a procedure (admins and coordinators) and answers with it as GET
+// /procedures/{id} shows it.
+func (h *Handler) createProcedure(w http.ResponseWriter, r *http.Request) error {
+	var req procedureCreateRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var v concord.Validation
+	p := req.procedure(&v)
+	if err := v.Err(); err != nil {
+		// Name the domain's problems too, so one answer lists every field.
+		check := *p
+		check.Normalize()
+		if check.OpensAt.IsZero() {
+			check.OpensAt = h.clock.Now()
+		}
+		if derr := check.Validate(); derr != nil {
+			return req.fieldErrors(derr, concord.AsError(err).Fields)
+		}
+		return err
+	}
+	a := actor(r)
+	err := h.procs.Open(r.Context(), a, p)
+	if concord.ErrorCode(err) == concord.ENOTFOUND && p.DocumentID != "" {
+		// The one thing Open looks up is the document.
+		v.Add("document_id", "error.reference", "refers to no document")
+		return v.Err()
+	}
+	if err != nil {
+		return req.fieldErrors(err, nil)
+	}
+	view, err := h.procs.Get(r.Context(), a, p.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", Prefix+"/procedures/"+p.ID)
+	return writeJSON(w, http.StatusCreated, h.procedureDetailOut(r, view))
+}
+
+// responseHistory lists every response one organization gave, oldest first, for the
+// organization's own people and staff.
+func (h *Handler) responseHistory(w http.ResponseWriter, r *http.Request) error {
+	id, err := procedureID(r)
+	if err != nil {
+		return err
+	}
+	q := newQuery(r)
+	orgID := q.id("organization_id")
+	if q.values.Get("organization_id") == "" {
+		q.v.Add("organization_id", "error.missing", "is required")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	rs, err := h.procs.History(r.Context(), actor(r), id, orgID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(responsesOut(rs)))
+}
+
+// listUndecided lists the organizations of the electorate that have not responded (staff).
+func (h *Handler) listUndecided(w http.ResponseWriter, r *http.Request) error {
+	id, err := procedureID(r)
+	if err != nil {
+		return err
+	}
+	orgs, err := h.procs.Undecided(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	out := make([]organizationDTO, len(orgs))
+	for i, o := range orgs {
+		out[i] = organizationOut(o)
+	}
+	return writeJSON(w, http.StatusOK, list(out))
 }

@@ -92,8 +92,14 @@ func Routes() []Route {
 		{put, Prefix + "/glossary.csv", token, (*Handler).importGlossaryCSV},
 		{post, Prefix + "/glossary/check", token, (*Handler).checkGlossary},
 
+		{get, Prefix + "/procedures", public, (*Handler).listProcedures},
+		{post, Prefix + "/procedures", token, (*Handler).createProcedure},
 		{get, Prefix + "/procedures/{id}", public, (*Handler).getProcedure},
 		{post, Prefix + "/procedures/{id}/responses", token, (*Handler).respond},
+		{get, Prefix + "/procedures/{id}/responses/history", token, (*Handler).responseHistory},
+		{get, Prefix + "/procedures/{id}/undecided", token, (*Handler).listUndecided},
+		{get, Prefix + "/procedures/{id}/signatories", public, (*Handler).getSignatories},
+		{get, Prefix + "/procedures/{id}/signatories.csv", public, (*Handler).exportSignatoriesCSV},
 		{get, Prefix + "/procedures/{id}/events", public, (*Handler).procedureEvents},
 
 		{get, Prefix + "/search", public, (*Handler).search},
