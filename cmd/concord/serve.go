@@ -270,7 +270,7 @@ func newHandler(cfg *config.Config, log *slog.Logger, reg *prometheus.Registry, 
 	pub := public.New(public.Deps{Docs: docs, Members: members, I18n: bundle, Log: log, BaseURL: cfg.BaseURL})
 	pub.Register(mux)
 	changed.add(pub.Invalidate)
-	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, Docs: docs, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
+	ui, err := web.New(web.Deps{Auth: authSvc, Members: members, Docs: docs, Procs: procs, Live: hub, I18n: bundle, Log: log, Clock: clock, TrustProxy: cfg.TrustProxy})
 	if err != nil {
 		return nil, err
 	}

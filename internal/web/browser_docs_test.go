@@ -84,7 +84,14 @@ func TestBrowserTranslatorFlow(t *testing.T) {
 	if got := evaluate[string](t, tab, `document.querySelector("`+target(0)+`").value + document.querySelector("`+target(2)+`").value`); got != "" {
 		t.Errorf("other paragraphs were filled too: %q", got)
 	}
-	browsertest.Click(tab, target(1)+"-reviewed")
+	// A click while the page still settles (scrolling to the row) can miss; make sure it took.
+	for i := 0; i < 3 && !evaluate[bool](t, tab, `document.querySelector("`+target(1)+`-reviewed").checked`); i++ {
+		browsertest.Click(tab, target(1)+"-reviewed")
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !evaluate[bool](t, tab, `document.querySelector("`+target(1)+`-reviewed").checked`) {
+		t.Fatal("cannot tick the machine paragraph as reviewed")
+	}
 
 	// The other paragraphs and the title by hand, one with the forbidden wording.
 	browsertest.Fill(tab, "#f-title", "Resolución sobre el 8 de marzo")

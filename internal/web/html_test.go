@@ -96,7 +96,7 @@ func textWithout(n *html.Node, skip string) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == skip {
+		if n.Type == html.ElementNode && (n.Data == skip || n.Data == "script") { // script text is never shown
 			return
 		}
 		if n.Type == html.TextNode {

@@ -44,7 +44,7 @@ var staticFiles embed.FS
 type Deps struct {
 	Auth       *auth.Service
 	Members    *membership.Service
-	Docs       *documents.Service // documents, translations, glossary, search
+	Docs       *documents.Service  // documents, translations, glossary, search
 	Procs      *procedures.Service // decisions: signature collections, votes; nil turns the pages off
 	Live       *live.Hub           // live updates of procedures; nil: pages work without them
 	I18n       *i18n.Bundle
@@ -97,7 +97,7 @@ func New(d Deps) (*Handler, error) {
 }
 
 // sharedTemplates are parsed into every page: the layout and the form partials.
-var sharedTemplates = []string{"templates/layout.html", "templates/partials.html"}
+var sharedTemplates = []string{"templates/layout.html", "templates/partials.html", "templates/proc_partials.html"}
 
 // parsePages returns one template set per page file, each with the shared templates.
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	_ "time/tzdata" // time zones for profile tests, whatever the machine has installed
@@ -18,8 +19,10 @@ import (
 	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/i18n"
+	"concord/internal/live"
 	"concord/internal/membership"
 	"concord/internal/mt"
+	"concord/internal/procedures"
 	"concord/internal/sqldb/sqldbtest"
 	"concord/internal/web"
 )
@@ -36,9 +39,22 @@ type env struct {
 	auth    *auth.Service
 	members *membership.Service
 	docs    *documents.Service
+	procs   *procedures.Service
+	hub     *live.Hub
+	clock   *testClock
 	bundle  *i18n.Bundle
 	admin   *concord.Actor // nil when the env was made without an admin
 }
+
+// testClock is the system clock moved by an offset tests may advance (to pass a deadline).
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) Now() time.Time {
+	return concord.SystemClock{}.Now().Add(time.Duration(c.offset.Load()))
+}
+
+// advance moves the clock forward by d.
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // newEnv starts the UI behind the same middleware the server uses. With withAdmin, the
 // first admin "admin" exists. The documents service uses the given machine translation
@@ -46,7 +62,7 @@ type env struct {
 func newEnv(t *testing.T, withAdmin bool, engines ...mt.Engine) *env {
 	t.Helper()
 	db := sqldbtest.OpenSQLite(t)
-	clock := concord.SystemClock{}
+	clock := &testClock{}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(httpx.SecurityHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	t.Cleanup(srv.Close)
@@ -58,7 +74,14 @@ func newEnv(t *testing.T, withAdmin bool, engines ...mt.Engine) *env {
 		t.Fatal(err)
 	}
 	e.docs = documents.NewService(documents.Config{DB: db, Clock: clock, Engines: engines, Files: files})
-	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, Docs: e.docs, I18n: e.bundle, Clock: clock})
+	e.clock = clock
+	if e.hub, err = live.NewHub(live.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	e.procs = procedures.NewService(procedures.Config{DB: db, Clock: clock, Publisher: e.hub})
+	t.Cleanup(e.procs.Close)
+	t.Cleanup(e.hub.Close) // before the server closes: streams end only with the hub
+	h, err := web.New(web.Deps{Auth: e.auth, Members: e.members, Docs: e.docs, Procs: e.procs, Live: e.hub, I18n: e.bundle, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +226,7 @@ func wantStatus(t *testing.T, what string, res *response, status int) {
 var rtl = map[string]bool{"fa": true, "ar": true}
 
 // keyLike matches text that looks like an untranslated catalog key ("org.filter.title").
-var keyLike = regexp.MustCompile(`\b(nav|field|hint|org|error|errorpage|status|role|fedrole|region|home|audit|mandate|invite|invitation|tokens|sessions|account|people|person|notice|form|apply|anniversaries|setup|login|action|doc|dockind|docstatus|docaction|visibility|segstate|transstatus|provenance|glossary|search|engines|translate|diff|markdown|size)\.[a-z_]+(\.[a-z_]+)*\b`)
+var keyLike = regexp.MustCompile(`\b(nav|field|hint|org|error|errorpage|status|role|fedrole|region|home|audit|mandate|invite|invitation|tokens|sessions|account|people|person|notice|form|apply|anniversaries|setup|login|action|doc|dockind|docstatus|docaction|visibility|segstate|transstatus|provenance|glossary|search|engines|translate|diff|markdown|size|proc|procvis|rule|answer|outcome|result|majority|electorate|sig)\.[a-z_]+(\.[a-z_]+)*\b`)
 
 // checkPage checks what every page must have: language and direction, landmarks, a skip
 // link, labelled controls, no inline script or style, no untranslated keys.
@@ -234,7 +257,7 @@ func checkPage(t *testing.T, path string, res *response, lang string) {
 			t.Errorf("%s: inline style on <%s>", path, n.Data)
 		case n.Data == "style":
 			t.Errorf("%s: <style> element", path)
-		case n.Data == "script" && attrOf(n, "src") == "":
+		case n.Data == "script" && attrOf(n, "src") == "" && attrOf(n, "type") != "application/json":
 			t.Errorf("%s: inline <script>", path)
 		case (n.Data == "input" && attrOf(n, "type") != "hidden") || n.Data == "select" || n.Data == "textarea":
 			id := attrOf(n, "id")
