@@ -279,12 +279,15 @@ func (h *Handler) procedureEvents(w http.ResponseWriter, r *http.Request) error 
 	if !validEventID(r.Header.Get("Last-Event-ID")) || !validEventID(r.URL.Query().Get("last_event_id")) {
 		return &concord.Error{Code: httpx.EBADREQUEST, Key: "error.last_event_id", Message: "Last-Event-ID must be a decimal number"}
 	}
-	v, err := h.procs.Get(r.Context(), actor(r), id)
+	rev, err := h.procs.Watch(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
 	topic := procedures.Topic(id)
-	h.live.Known(topic, uint64(v.Procedure.Revision))
+	if r.URL.Query().Get("stream") == "signatories" {
+		topic = procedures.SignatoryTopic(id)
+	}
+	h.live.Known(topic, uint64(rev))
 	h.live.ServeSSE(w, r, topic)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -20,6 +21,11 @@ type Service struct {
 	params    PasswordParams
 	byAccount *Limiter
 	byAddress *Limiter
+
+	touchMu   sync.Mutex
+	touched   map[string]time.Time // token ID → last use not yet written
+	flushing  bool
+	lastFlush time.Time
 }
 
 // NewService returns an auth service. Login failures are limited to 10 per account and 50
@@ -28,7 +34,7 @@ func NewService(db *sqldb.DB, clock concord.Clock, params PasswordParams) *Servi
 	now := clock.Now
 	return &Service{db: db, clock: clock, params: params,
 		byAccount: NewLimiter(10, 15*time.Minute, now),
-		byAddress: NewLimiter(50, 15*time.Minute, now)}
+		byAddress: NewLimiter(50, 15*time.Minute, now), touched: map[string]time.Time{}}
 }
 
 // PasswordParams returns the cost parameters for new password hashes.
@@ -159,11 +165,49 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*concord.Actor
 	}
 	actor.Token = tok.ID
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > touchEvery {
-		if err := s.db.WithTx(ctx, func(tx *sqldb.Tx) error { return tx.TouchAPIToken(tok.ID, now) }); err != nil {
-			return nil, err
-		}
+		s.touchLater(tok.ID, now)
 	}
 	return actor, nil
+}
+
+// touchLater records a token's use and writes pending uses in one background transaction
+// at most every touchFlush. A vote is thousands of first uses at once: writing each on the
+// request path would put a durable write in front of every response.
+func (s *Service) touchLater(id string, at time.Time) {
+	const touchFlush = 5 * time.Second
+	s.touchMu.Lock()
+	defer s.touchMu.Unlock()
+	s.touched[id] = at
+	if s.flushing || time.Since(s.lastFlush) < touchFlush {
+		return
+	}
+	s.flushing = true
+	go s.flushTouches()
+}
+
+func (s *Service) flushTouches() {
+	s.touchMu.Lock()
+	batch := s.touched
+	s.touched = map[string]time.Time{}
+	s.touchMu.Unlock()
+	err := s.db.WithTx(context.Background(), func(tx *sqldb.Tx) error {
+		for id, at := range batch {
+			if err := tx.TouchAPIToken(id, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.touchMu.Lock()
+	defer s.touchMu.Unlock()
+	if err != nil { // keep them for the next flush
+		for id, at := range batch {
+			if _, newer := s.touched[id]; !newer {
+				s.touched[id] = at
+			}
+		}
+	}
+	s.flushing, s.lastFlush = false, time.Now()
 }
 
 // LoadActor returns the actor for a person with the mandates current now.

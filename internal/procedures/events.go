@@ -10,8 +10,24 @@ import (
 	"concord/internal/sqldb"
 )
 
-// Topic is the live topic of a procedure.
+// Topic is the live topic of a procedure page: "tally" and "status" events.
 func Topic(procedureID string) string { return "procedure/" + procedureID }
+
+// SignatoryTopic is the live topic of a signatory list: "signatory" events (new entries),
+// "tally" and "status". Kept apart so that watchers of a procedure's result do not receive
+// every organization's record.
+func SignatoryTopic(procedureID string) string { return "procedure/" + procedureID + "/signatories" }
+
+// publishEvery bounds live updates per procedure: during a burst, watchers get the latest
+// tally at most this often (latest wins); the final result goes out at once.
+const publishEvery = 100 * time.Millisecond
+
+// pendingPub is what waits to be published for one procedure.
+type pendingPub struct {
+	proc   *concord.Procedure
+	result concord.Result
+	signed []*concord.Response
+}
 
 // TallyEvent is the data of a "tally" live event.
 type TallyEvent struct {
@@ -52,27 +68,65 @@ func TallyOf(p *concord.Procedure, r concord.Result, now time.Time) TallyEvent {
 		Responded: r.Tally.Responded, Stale: r.Tally.Stale, Counts: r.Tally.Counts, Reasons: r.Reasons}
 }
 
-// publish sends a committed change to live watchers: the new tally, the new signatories
-// (unless responses are hidden) and, once closed, the status.
+// publish queues a committed change for live watchers. Changes within publishEvery are
+// merged: the newest tally wins and new signatories accumulate. A closing is sent at once,
+// after whatever was pending.
 func (s *Service) publish(ctx context.Context, p *concord.Procedure, r concord.Result, signed []*concord.Response) {
 	if s.pub == nil {
 		return
 	}
+	if p.ClosedAt != nil {
+		s.flush(p.ID)
+		s.send(ctx, p, r, nil)
+		return
+	}
+	s.pubMu.Lock()
+	pp := s.pending[p.ID]
+	if pp == nil {
+		pp = &pendingPub{}
+		s.pending[p.ID] = pp
+		id := p.ID
+		time.AfterFunc(publishEvery, func() { s.flush(id) })
+	}
+	if pp.proc == nil || p.Revision >= pp.proc.Revision {
+		pp.proc, pp.result = p, r
+	}
+	pp.signed = append(pp.signed, signed...)
+	s.pubMu.Unlock()
+}
+
+// flush sends what is pending for a procedure.
+func (s *Service) flush(id string) {
+	s.pubMu.Lock()
+	pp := s.pending[id]
+	delete(s.pending, id)
+	s.pubMu.Unlock()
+	if pp != nil && pp.proc != nil {
+		s.send(context.Background(), pp.proc, pp.result, pp.signed)
+	}
+}
+
+// send publishes the tally (and, once closed, the status) on both topics and new
+// signatories on the signatory topic, unless responses are hidden.
+func (s *Service) send(ctx context.Context, p *concord.Procedure, r concord.Result, signed []*concord.Response) {
 	now := s.clock.Now()
-	send := func(name string, v any) {
+	send := func(name string, v any, topics ...string) {
 		b, err := json.Marshal(v)
-		if err == nil {
-			err = s.pub.Publish(ctx, live.Event{Topic: Topic(p.ID), ID: uint64(p.Revision), Name: name, Data: b})
+		for _, topic := range topics {
+			if err == nil {
+				err = s.pub.Publish(ctx, live.Event{Topic: topic, ID: uint64(p.Revision), Name: name, Data: b})
+			}
 		}
 		if err != nil {
 			s.log.Warn("live publish", "procedure", p.ID, "event", name, "err", err)
 		}
 	}
+	both := []string{Topic(p.ID), SignatoryTopic(p.ID)}
 	if p.ClosedAt != nil {
 		// A closing adds no revision; give the final events the next ID so watchers take them.
 		p.Revision++
 	}
-	send("tally", TallyOf(p, r, now))
+	send("tally", TallyOf(p, r, now), both...)
 	if len(signed) > 0 && p.Visibility != concord.ResponsesHidden {
 		ids := make([]string, len(signed))
 		for i, r := range signed {
@@ -96,10 +150,10 @@ func (s *Service) publish(ctx context.Context, p *concord.Procedure, r concord.R
 				ev.Signatories = append(ev.Signatories, signatory(o, r.At))
 			}
 		}
-		send("signatory", ev)
+		send("signatory", ev, SignatoryTopic(p.ID))
 	}
 	if p.ClosedAt != nil {
-		send("status", map[string]any{"closed": true, "outcome": r.Outcome, "reasons": r.Reasons})
+		send("status", map[string]any{"closed": true, "outcome": r.Outcome, "reasons": r.Reasons}, both...)
 	}
 }
 

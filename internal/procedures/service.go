@@ -45,6 +45,9 @@ type Service struct {
 
 	mu    sync.RWMutex
 	cache map[string]*cached // static parts of open procedures, for the hot path
+
+	pubMu   sync.Mutex
+	pending map[string]*pendingPub // live updates waiting for their slot, by procedure
 }
 
 // cached holds what Respond checks on every call without touching the database.
@@ -76,7 +79,8 @@ func NewService(c Config) *Service {
 	if c.KickJobs == nil {
 		c.KickJobs = func() {}
 	}
-	s := &Service{db: c.DB, clock: c.Clock, pub: c.Publisher, log: c.Log, kick: c.KickJobs, cache: map[string]*cached{}}
+	s := &Service{db: c.DB, clock: c.Clock, pub: c.Publisher, log: c.Log, kick: c.KickJobs, cache: map[string]*cached{},
+		pending: map[string]*pendingPub{}}
 	s.batch = newBatcher(s, c.MaxBatch, c.MaxWait)
 	return s
 }
@@ -247,6 +251,25 @@ func docHash(d *concord.Document) string {
 		return ""
 	}
 	return d.CurrentVersion.Hash
+}
+
+// Watch checks that the actor may follow a procedure live and returns its current revision
+// (the position a new stream starts from). It reads one row: live connections arrive by the
+// thousand.
+func (s *Service) Watch(ctx context.Context, a *concord.Actor, id string) (int64, error) {
+	c, err := s.cached(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !isMember(a) && c.proc.Visibility != concord.ResponsesPublic {
+		return 0, concord.NotFound("procedure")
+	}
+	var rev int64
+	err = s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
+		rev, err = tx.ProcedureRevision(id)
+		return err
+	})
+	return rev, err
 }
 
 // List returns procedures visible to the actor, newest deadline first.

@@ -116,6 +116,13 @@ func (tx *Tx) InsertResponse(r *concord.Response) error {
 	return err
 }
 
+// ProcedureRevision returns a procedure's revision.
+func (tx *Tx) ProcedureRevision(id string) (int64, error) {
+	var rev int64
+	err := tx.queryRow(`SELECT revision FROM procedures WHERE id = ?`, id).Scan(&rev)
+	return rev, tx.scanErr(err, "procedure")
+}
+
 // CurrentResponses returns each organization's current response in a procedure, oldest first.
 func (tx *Tx) CurrentResponses(procedureID string) ([]concord.Response, error) {
 	return tx.responses(`WHERE procedure_id = ? AND current = 1 ORDER BY at, revision`, procedureID)

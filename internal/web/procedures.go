@@ -551,12 +551,15 @@ func (h *Handler) procEvents(w http.ResponseWriter, r *http.Request) error {
 	if h.live == nil {
 		return notFound()
 	}
-	v, err := h.procs.Get(r.Context(), actor(r), id)
+	rev, err := h.procs.Watch(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
 	topic := procedures.Topic(id)
-	h.live.Known(topic, uint64(v.Procedure.Revision))
+	if r.URL.Query().Get("stream") == "signatories" {
+		topic = procedures.SignatoryTopic(id)
+	}
+	h.live.Known(topic, uint64(rev))
 	h.live.ServeSSE(w, r, topic)
 	return nil
 }

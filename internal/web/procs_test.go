@@ -588,8 +588,10 @@ func TestProcedureEventsAccess(t *testing.T) {
 
 	p := w.signatures(t, concord.ResponsesPublic)
 	s := w.openStream(t, "", "", p.ID)
+	list := w.openStream(t, "", "", p.ID+"/events?stream=signatories&x=") // the list's stream
 	w.respond(t, "dana", w.a, p, concord.AnswerSign)
-	evs := s.until(t, func(ev live.Event) bool { return ev.Name == "signatory" })
+	// The procedure's stream carries tallies; new signatories go to the list's stream.
+	evs := s.until(t, func(ev live.Event) bool { return ev.Name == "tally" && strings.Contains(string(ev.Data), `"sign":1`) })
 	var tally struct {
 		Counts map[string]int `json:"counts"`
 	}
@@ -600,7 +602,8 @@ func TestProcedureEventsAccess(t *testing.T) {
 			}
 		}
 	}
-	if last := evs[len(evs)-1]; !strings.Contains(string(last.Data), w.a.Name) || last.ID != 1 {
+	sig := list.until(t, func(ev live.Event) bool { return ev.Name == "signatory" })
+	if last := sig[len(sig)-1]; !strings.Contains(string(last.Data), w.a.Name) || last.ID != 1 {
 		t.Errorf("signatory event %d %s", last.ID, last.Data)
 	}
 }

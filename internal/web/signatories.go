@@ -77,7 +77,7 @@ func (h *Handler) sigList(w http.ResponseWriter, r *http.Request) error {
 		d.Langs = append(d.Langs, sigLang{Tag: l.Tag, Name: l.Name, Href: d.Base + "/" + l.Tag, Current: l.Tag == lang})
 	}
 	if h.live != nil && list.Open {
-		d.LiveURL = "/procedures/" + id + "/events?last_event_id=" + strconv.FormatInt(v.Procedure.Revision, 10)
+		d.LiveURL = "/procedures/" + id + "/events?stream=signatories&last_event_id=" + strconv.FormatInt(v.Procedure.Revision, 10)
 	}
 	return h.render(w, r, http.StatusOK, "signatories", st.l.T("sig.title"), d)
 }
