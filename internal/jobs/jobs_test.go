@@ -15,7 +15,7 @@ import (
 
 type clock struct{ t atomic.Pointer[time.Time] }
 
-func (c *clock) Now() time.Time { return *c.t.Load() }
+func (c *clock) Now() time.Time  { return *c.t.Load() }
 func (c *clock) set(t time.Time) { c.t.Store(&t) }
 
 func TestWorkerRetriesThenFinishes(t *testing.T) {

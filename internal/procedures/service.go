@@ -195,10 +195,10 @@ type procJob struct {
 // View is a procedure as one actor may see it.
 type View struct {
 	Procedure *concord.Procedure
-	Result    concord.Result      // current (or final) result; counts hidden when responses are
-	Responses []concord.Response  // current responses, when visible to the actor
-	Visible   bool                // whether individual responses are visible
-	Document  *concord.Document   // the text, when the procedure is on one
+	Result    concord.Result     // current (or final) result; counts hidden when responses are
+	Responses []concord.Response // current responses, when visible to the actor
+	Visible   bool               // whether individual responses are visible
+	Document  *concord.Document  // the text, when the procedure is on one
 }
 
 // Get returns a procedure for an actor: members see every procedure; anyone sees procedures
@@ -524,4 +524,3 @@ func (s *Service) CloseHandler(ctx context.Context, payload []byte) error {
 	}
 	return s.closeProcedure(ctx, j.ProcedureID)
 }
-
