@@ -8,6 +8,7 @@ import (
 	"concord/internal/auth"
 	"concord/internal/documents"
 	"concord/internal/mt"
+	"concord/internal/procedures"
 	"concord/internal/sqldb"
 )
 
@@ -192,5 +193,45 @@ func loadDocuments(ctx context.Context, db *sqldb.DB, au *auth.Service, clock co
 	_, err = docs.Create(ctx, sec, documents.NewDocument{Kind: concord.KindStatement, Visibility: concord.VisibilityPublic,
 		IssuerBody: "Coordinating Committee", SourceLang: "en", Title: "Solidarity with the striking dockers (draft)",
 		Body: "The federation stands with the dockers on strike.\n\nWe call on every member organization to send messages of solidarity."})
-	return err
+	if err != nil {
+		return err
+	}
+	return loadProcedure(ctx, db, docs, clock, actor)
+}
+
+// loadProcedure circulates a call for the 1 May day of action and opens a public signature
+// collection on it that three organizations have signed, so signing and the live signatory
+// list can be tried at once.
+func loadProcedure(ctx context.Context, db *sqldb.DB, docs *documents.Service, clock concord.Clock, actor func(string) (*concord.Actor, error)) error {
+	coord, err := actor("coordinator")
+	if err != nil {
+		return err
+	}
+	call, err := docs.Create(ctx, coord, documents.NewDocument{Kind: concord.KindCall, Visibility: concord.VisibilityPublic,
+		IssuerBody: "Coordinating Committee", SourceLang: "en", Title: "Call for a joint day of action on 1 May",
+		Body: "On 1 May the member organizations of the International Solidarity Federation act together in every country.\n\nWe call for rallies, strikes where possible, and messages of solidarity across borders."})
+	if err != nil {
+		return fmt.Errorf("demo call: %w", err)
+	}
+	if _, err := docs.ChangeStatus(ctx, coord, call.ID, concord.DocCirculating); err != nil {
+		return err
+	}
+	procs := procedures.NewService(procedures.Config{DB: db, Clock: clock})
+	defer procs.Close()
+	p := &concord.Procedure{DocumentID: call.ID, Question: "Sign the call for a joint day of action on 1 May",
+		Rule:           concord.Rule{Kind: concord.RuleSignatures, MinSignaturesPercent: 50},
+		ElectorateKind: concord.ElectorateMembers, Visibility: concord.ResponsesPublic, Deadline: clock.Now().AddDate(0, 0, 30)}
+	if err := procs.Open(ctx, coord, p); err != nil {
+		return fmt.Errorf("demo procedure: %w", err)
+	}
+	for _, login := range []string{"lena", "karim", "moussa"} {
+		d, err := actor(login)
+		if err != nil {
+			return err
+		}
+		if _, err := procs.Respond(ctx, d, p.ID, d.Mandates[0].OrgID, concord.AnswerSign, "", d.Person.Language); err != nil {
+			return fmt.Errorf("demo signature of %s: %w", login, err)
+		}
+	}
+	return nil
 }
