@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -438,34 +439,35 @@ func scenario(ctx context.Context, cfg Config, sc *Scenario, fx *Fixture, dbURL,
 	return nil
 }
 
-// FindNumber returns the first number under key anywhere in a JSON document.
+// FindNumber returns the number under key in a JSON document's objects, shallowest first;
+// arrays (lists of items) are not searched.
 func FindNumber(doc []byte, key string) (float64, bool) {
 	var v any
 	if json.Unmarshal(doc, &v) != nil {
 		return 0, false
 	}
-	var find func(v any) (float64, bool)
-	find = func(v any) (float64, bool) {
-		switch x := v.(type) {
+	// Breadth first, children in key order: the shallowest match wins, the same every time
+	// (Go's map order is random).
+	queue := []any{v}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		switch x := cur.(type) {
 		case map[string]any:
 			if n, ok := x[key].(float64); ok {
 				return n, true
 			}
-			for _, e := range x {
-				if n, ok := find(e); ok {
-					return n, true
-				}
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
 			}
-		case []any:
-			for _, e := range x {
-				if n, ok := find(e); ok {
-					return n, true
-				}
+			slices.Sort(keys)
+			for _, k := range keys {
+				queue = append(queue, x[k])
 			}
 		}
-		return 0, false
 	}
-	return find(v)
+	return 0, false
 }
 
 func clip(b []byte) string {
