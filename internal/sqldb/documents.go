@@ -381,10 +381,10 @@ func (tx *Tx) ListAttachments(docID string) ([]concord.Attachment, error) {
 
 // PutSearchEntry replaces the search index row of a document in one language.
 func (tx *Tx) PutSearchEntry(docID, lang, title, body string) error {
-	if _, err := tx.exec(`DELETE FROM search_index WHERE doc_id = ? AND lang = ?`, docID, lang); err != nil {
+	if _, err := tx.exec(`DELETE FROM search_entries WHERE doc_id = ? AND lang = ?`, docID, lang); err != nil {
 		return err
 	}
-	_, err := tx.exec(`INSERT INTO search_index (doc_id, lang, title, body) VALUES (?, ?, ?, ?)`, docID, lang, title, body)
+	_, err := tx.exec(`INSERT INTO search_entries (doc_id, lang, title, body) VALUES (?, ?, ?, ?)`, docID, lang, title, body)
 	return err
 }
 
@@ -439,7 +439,11 @@ func (tx *Tx) Search(query string, lang string, f DocFilter) ([]SearchHit, error
 		args = append(args, lang)
 	}
 	args = append(args, term)
-	q := `SELECT s.doc_id, s.lang, s.title, ` + rank + ` AS rank FROM search_index s JOIN documents d ON d.id = s.doc_id` +
+	from := `search_entries s`
+	if tx.dialect.name() == "sqlite" {
+		from = `search_index JOIN search_entries s ON s.id = search_index.rowid`
+	}
+	q := `SELECT s.doc_id, s.lang, s.title, ` + rank + ` AS rank FROM ` + from + ` JOIN documents d ON d.id = s.doc_id` +
 		where + match + ` ORDER BY rank, s.doc_id`
 	q += limitOffset(f.Limit, f.Offset, &args)
 	rows, err := tx.query(q, args...)

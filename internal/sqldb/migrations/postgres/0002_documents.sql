@@ -106,7 +106,7 @@ CREATE INDEX attachments_document ON attachments (document_id);
 
 -- One row per document and language: the source text or a translation. The 'simple'
 -- configuration does not stem, which suits a federation writing in many languages.
-CREATE TABLE search_index (
+CREATE TABLE search_entries (
     doc_id TEXT NOT NULL,
     lang   TEXT NOT NULL,
     title  TEXT NOT NULL,
@@ -114,4 +114,4 @@ CREATE TABLE search_index (
     tsv    tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || body)) STORED,
     PRIMARY KEY (doc_id, lang)
 );
-CREATE INDEX search_index_tsv ON search_index USING GIN (tsv);
+CREATE INDEX search_entries_tsv ON search_entries USING GIN (tsv);

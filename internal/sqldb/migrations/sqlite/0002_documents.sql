@@ -104,8 +104,24 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_document ON attachments (document_id);
 
--- One row per document and language: the source text or a translation.
+-- One row per document and language: the source text or a translation. The FTS5 index
+-- reads its text from search_entries (external content), so replacing an entry finds it by
+-- the (doc_id, lang) key instead of scanning the index.
+CREATE TABLE search_entries (
+    id     INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    lang   TEXT NOT NULL,
+    title  TEXT NOT NULL,
+    body   TEXT NOT NULL,
+    CONSTRAINT search_entries_key UNIQUE (doc_id, lang)
+);
 CREATE VIRTUAL TABLE search_index USING fts5 (
-    title, body, doc_id UNINDEXED, lang UNINDEXED,
+    title, body, content = 'search_entries', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TRIGGER search_entries_insert AFTER INSERT ON search_entries BEGIN
+    INSERT INTO search_index (rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER search_entries_delete AFTER DELETE ON search_entries BEGIN
+    INSERT INTO search_index (search_index, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+END;
