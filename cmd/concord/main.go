@@ -31,6 +31,8 @@ Usage:
   concord token create --login LOGIN [--name NAME]           (prints a new API token)
   concord backup --out FILE [--data DIR]                      (consistent copy of a running SQLite database)
   concord migrate                                             (apply schema migrations and exit)
+  concord bench [--orgs 2000] [--watchers 10000] [--clients 256] [--db URL]
+                                                              (response burst with live watchers vs bare baselines)
 
 Every flag also reads an environment variable: CONCORD_ADDR, CONCORD_DATA, CONCORD_DATABASE, ...
 Run "concord serve -h" for all settings.
