@@ -195,6 +195,12 @@ func (a *Actor) IsFederation(roles ...FederationRole) bool {
 	return a != nil && a.Person != nil && a.Person.HasFederationRole(roles...)
 }
 
+// IsMember reports whether the actor belongs to the federation's inner circle: a
+// federation role or any current mandate. Members read internal texts and procedures.
+func (a *Actor) IsMember() bool {
+	return a.IsFederation(FedAdmin, FedCoordinator, FedSecretariat) || (a != nil && len(a.Mandates) > 0)
+}
+
 // MandateFor returns the actor's current mandate for org in one of roles.
 func (a *Actor) MandateFor(orgID string, roles ...Role) (Mandate, bool) {
 	if a == nil {

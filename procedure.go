@@ -387,7 +387,7 @@ func (p *Procedure) ResponsesVisible(a *Actor, t time.Time) bool {
 	case ResponsesPublic:
 		return true
 	case ResponsesMembers:
-		return a.IsFederation(FedAdmin, FedCoordinator, FedSecretariat) || (a != nil && len(a.Mandates) > 0)
+		return a.IsMember()
 	}
 	return closed
 }

@@ -49,7 +49,7 @@ func Authorize(a *concord.Actor, act Action, doc *concord.Document, issuerOrg st
 		}
 		return a.MandateFor(issuerOrg, concord.RoleOrgAdmin, concord.RoleDelegate)
 	}
-	member := staff || len(a.Mandates) > 0
+	member := a.IsMember()
 	switch act {
 	case ActCreate, ActEdit:
 		if m, ok := editor(); ok {

@@ -294,7 +294,7 @@ type ListFilter = sqldb.DocFilter
 // List returns documents the actor may read: anonymous visitors see published public texts;
 // members see circulated and later texts and the drafts they may edit.
 func (s *Service) List(ctx context.Context, a *concord.Actor, f ListFilter) ([]*concord.Document, error) {
-	if !member(a) {
+	if !a.IsMember() {
 		f.PublicOnly = true
 	}
 	var docs []*concord.Document
@@ -359,7 +359,7 @@ func (s *Service) Diff(ctx context.Context, a *concord.Actor, docID string, from
 
 // Search finds documents in any language; results respect visibility.
 func (s *Service) Search(ctx context.Context, a *concord.Actor, query, lang string, f ListFilter) ([]sqldb.SearchHit, error) {
-	if !member(a) {
+	if !a.IsMember() {
 		f.PublicOnly = true
 	}
 	var hits []sqldb.SearchHit

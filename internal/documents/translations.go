@@ -34,7 +34,7 @@ func (s *Service) Translation(ctx context.Context, a *concord.Actor, docID, lang
 			return err
 		}
 		for _, t := range all {
-			if t.Lang != lang || (t.Status != concord.TransFinal && !member(a)) {
+			if t.Lang != lang || (t.Status != concord.TransFinal && !a.IsMember()) {
 				continue
 			}
 			view = &TranslationView{Document: d, Translation: t, Outdated: t.VersionID != d.CurrentVersion.ID}
@@ -65,15 +65,10 @@ func (s *Service) Translations(ctx context.Context, a *concord.Actor, docID stri
 	var out []*concord.Translation
 	err := s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
 		// Work in progress is for members; the public reads final translations only.
-		out, err = tx.LatestTranslations(docID, !member(a))
+		out, err = tx.LatestTranslations(docID, !a.IsMember())
 		return err
 	})
 	return out, err
-}
-
-// member reports whether the actor has a federation role or a current mandate.
-func member(a *concord.Actor) bool {
-	return a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) || (a != nil && len(a.Mandates) > 0)
 }
 
 func checkSegments(terms []concord.GlossaryTerm, sourceLang, lang string, segs []concord.TranslationSegment) map[string][]concord.GlossaryViolation {

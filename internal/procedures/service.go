@@ -96,12 +96,6 @@ func audit(tx *sqldb.Tx, now time.Time, a *concord.Actor, action, targetID strin
 // isStaff reports whether the actor runs procedures (admin, coordinator).
 func isStaff(a *concord.Actor) bool { return a.IsFederation(concord.FedAdmin, concord.FedCoordinator) }
 
-// isMember reports whether the actor belongs to the federation's inner circle: a federation
-// role or any current mandate.
-func isMember(a *concord.Actor) bool {
-	return a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) || (a != nil && len(a.Mandates) > 0)
-}
-
 // Open starts a procedure: it fixes the electorate, and schedules the closing and the
 // reminders as durable jobs in the same transaction. Admins and coordinators open
 // procedures.
@@ -211,7 +205,7 @@ func (s *Service) Get(ctx context.Context, a *concord.Actor, id string) (*View, 
 		if err != nil {
 			return err
 		}
-		if !isMember(a) && p.Visibility != concord.ResponsesPublic {
+		if !a.IsMember() && p.Visibility != concord.ResponsesPublic {
 			return concord.NotFound("procedure")
 		}
 		v.Procedure = p
@@ -261,7 +255,7 @@ func (s *Service) Watch(ctx context.Context, a *concord.Actor, id string) (int64
 	if err != nil {
 		return 0, err
 	}
-	if !isMember(a) && c.proc.Visibility != concord.ResponsesPublic {
+	if !a.IsMember() && c.proc.Visibility != concord.ResponsesPublic {
 		return 0, concord.NotFound("procedure")
 	}
 	var rev int64
@@ -279,7 +273,7 @@ func (s *Service) List(ctx context.Context, a *concord.Actor, documentID string)
 		out, err = tx.ListProcedures(documentID, 200)
 		return err
 	})
-	if !isMember(a) {
+	if !a.IsMember() {
 		out = slices.DeleteFunc(out, func(p *concord.Procedure) bool { return p.Visibility != concord.ResponsesPublic })
 	}
 	return out, err
@@ -454,8 +448,8 @@ func (s *Service) forget(id string) {
 	s.mu.Unlock()
 }
 
-// Close ends a procedure at its deadline and stores the final result. It is the job
-// handler for JobClose and is idempotent: closing a closed procedure does nothing.
+// closeProcedure ends a procedure at its deadline and stores the final result. It backs
+// the JobClose handler and is idempotent: closing a closed procedure does nothing.
 func (s *Service) closeProcedure(ctx context.Context, id string) error {
 	now := s.clock.Now()
 	var p *concord.Procedure

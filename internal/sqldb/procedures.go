@@ -133,13 +133,6 @@ func (tx *Tx) ResponseHistory(procedureID, orgID string) ([]concord.Response, er
 	return tx.responses(`WHERE procedure_id = ? AND org_id = ? ORDER BY revision`, procedureID, orgID)
 }
 
-// CountResponses counts all responses (current and earlier) of a procedure.
-func (tx *Tx) CountResponses(procedureID string) (int, error) {
-	var n int
-	err := tx.queryRow(`SELECT count(*) FROM responses WHERE procedure_id = ?`, procedureID).Scan(&n)
-	return n, tx.scanErr(err, "responses")
-}
-
 func (tx *Tx) responses(tail string, args ...any) ([]concord.Response, error) {
 	rows, err := tx.query(`SELECT id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current FROM responses `+tail, args...)
 	if err != nil {
