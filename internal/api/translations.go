@@ -85,7 +85,7 @@ type segmentDTO struct {
 
 // translationDetailDTO is a translation with its segments. SourceDiff is the word diff of
 // the source body from the translated version to the current one, null when not outdated.
-// TitleViolations are the glossary violations of the title (empty for anonymous readers).
+// TitleViolations are the glossary violations of the title, as the service finds them.
 type translationDetailDTO struct {
 	translationDTO
 	Segments        []segmentDTO   `json:"segments"`
@@ -110,12 +110,8 @@ func (h *Handler) translationView(ctx context.Context, a *concord.Actor, id, lan
 	if view.Outdated {
 		out.SourceDiff = diffOut(view.SourceDiff)
 	}
-	if a != nil && a.Person != nil && strings.TrimSpace(t.Title) != "" {
-		vs, err := h.docs.CheckText(ctx, a, t.Lang, t.Title)
-		if err != nil {
-			return translationDetailDTO{}, err
-		}
-		out.TitleViolations = violationsOut(vs)
+	if len(view.TitleViolations) > 0 {
+		out.TitleViolations = violationsOut(view.TitleViolations)
 	}
 	return out, nil
 }

@@ -18,6 +18,9 @@ type TranslationView struct {
 	Outdated    bool                                   // made for an earlier version than the current one
 	SourceDiff  []concord.DiffOp                       // body changes since the translated version, when outdated
 	Violations  map[string][]concord.GlossaryViolation // by segment ID, in the target text
+	// TitleViolations are the glossary violations of the translated title (MarkFinal counts
+	// them too).
+	TitleViolations []concord.GlossaryViolation
 }
 
 // Translation returns the newest translation of a document into lang (possibly of an
@@ -50,6 +53,7 @@ func (s *Service) Translation(ctx context.Context, a *concord.Actor, docID, lang
 				return err
 			}
 			view.Violations = checkSegments(terms, d.SourceLang, lang, t.Segments)
+			view.TitleViolations = concord.CheckText(terms, lang, t.Title)
 			return nil
 		}
 		return concord.NotFound("translation")
