@@ -40,6 +40,7 @@ handler, a bare SSE fan-out) and prints every result with its ratio to its basel
 	fs.IntVar(&cfg.Rounds, "rounds", 3, "run the scenario and its baselines this many times, interleaved; budgets use the medians")
 	fs.StringVar(&out, "out", "text", "output: text or json")
 	fs.BoolVar(&cfg.TokensUsed, "tokens-used", false, "seed the API tokens as used a moment ago (default: each response is its token's first use)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the Concord server to this file (the last round's)")
 	fs.StringVar(&cfg.Exe, "exe", "", "concord binary to run as server and helpers (default: this program)")
 	if err := fs.Parse(args); err != nil {
 		return err

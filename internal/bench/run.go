@@ -32,6 +32,9 @@ type Config struct {
 	// TokensUsed seeds API tokens as used a moment ago; by default they were never used, so
 	// each response is its token's first use.
 	TokensUsed bool
+	// CPUProfile, when set, makes the Concord server of the last round write a CPU profile
+	// of its whole run to this file.
+	CPUProfile string
 	Log        io.Writer // progress lines
 }
 
@@ -379,6 +382,9 @@ func scenario(ctx context.Context, cfg Config, sc *Scenario, fx *Fixture, dbURL,
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "warn", "--apertium", "off"}
 	if pg {
 		args = append(args, "--database", dbURL)
+	}
+	if cfg.CPUProfile != "" {
+		args = append(args, "--cpuprofile", cfg.CPUProfile)
 	}
 	srv, err := StartChild("concord server", cfg.Exe, args...)
 	if err != nil {

@@ -536,6 +536,19 @@ func (h *Hub) Close() {
 	h.wg.Wait()
 }
 
+// Watchers returns how many subscriptions topic has on this instance.
+func (h *Hub) Watchers(topic string) int {
+	h.mu.RLock()
+	t := h.topics[topic]
+	h.mu.RUnlock()
+	if t == nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.subs)
+}
+
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {
 	h.mu.RLock()

@@ -423,6 +423,12 @@ func TestSubscriptionClose(t *testing.T) {
 	if got := h.Stats().Subscribers; got != 2 {
 		t.Errorf("Subscribers = %d, want 2", got)
 	}
+	if got := h.Watchers("p"); got != 2 {
+		t.Errorf(`Watchers("p") = %d, want 2`, got)
+	}
+	if got := h.Watchers("unknown"); got != 0 {
+		t.Errorf(`Watchers("unknown") = %d, want 0`, got)
+	}
 	MustPublish(t, h, "p", "tally:1")
 	for _, i := range []int{2, 3} {
 		if diff := cmp.Diff([]string{"tally:1"}, pending(subs[i])); diff != "" {

@@ -18,15 +18,39 @@ func Topic(procedureID string) string { return "procedure/" + procedureID }
 // every organization's record.
 func SignatoryTopic(procedureID string) string { return "procedure/" + procedureID + "/signatories" }
 
-// publishEvery bounds live updates per procedure: during a burst, watchers get the latest
-// tally at most this often (latest wins); the final result goes out at once.
-const publishEvery = 100 * time.Millisecond
+// Live updates are paced so that fan-out never crowds out the responses themselves: a
+// committed change goes out as soon as no response to the procedure is waiting for its
+// commit and none was committed for publishQuiet (so the tally after a burst arrives at
+// once), and during a sustained burst at the latest publishWait after the first change not
+// yet sent, latest tally wins. publishWait grows with the procedure's watchers on this
+// instance (each costs one write per event): 100 µs of waiting per watcher, between
+// publishMinWait and publishMaxWait. With 10,000 watchers that is one update a second
+// while responses pour in, about a tenth of a core for the writes.
+const (
+	publishQuiet      = 20 * time.Millisecond
+	publishMinWait    = 100 * time.Millisecond
+	publishMaxWait    = time.Second
+	publishPerWatcher = 100 * time.Microsecond
+)
+
+// publishWait returns how long a change may wait for the next update of n watchers.
+func publishWait(n int) time.Duration {
+	return min(max(time.Duration(n)*publishPerWatcher, publishMinWait), publishMaxWait)
+}
+
+// WatcherCounter is implemented by publishers that know how many watchers a topic has on
+// this instance (the live hub); the pacing of updates then adapts to it.
+type WatcherCounter interface {
+	Watchers(topic string) int
+}
 
 // pendingPub is what waits to be published for one procedure.
 type pendingPub struct {
-	proc   *concord.Procedure
-	result concord.Result
-	signed []*concord.Response
+	proc     *concord.Procedure
+	result   concord.Result
+	signed   []*concord.Response
+	last     time.Time // newest change merged in
+	deadline time.Time // send by then even if changes keep coming
 }
 
 // TallyEvent is the data of a "tally" live event.
@@ -68,41 +92,77 @@ func TallyOf(p *concord.Procedure, r concord.Result, now time.Time) TallyEvent {
 		Responded: r.Tally.Responded, Stale: r.Tally.Stale, Counts: r.Tally.Counts, Reasons: r.Reasons}
 }
 
-// publish queues a committed change for live watchers. Changes within publishEvery are
-// merged: the newest tally wins and new signatories accumulate. A closing is sent at once,
-// after whatever was pending.
+// publish queues a committed change for live watchers, paced as described at publishQuiet:
+// the newest tally wins and new signatories accumulate. A closing is sent at once, after
+// whatever was pending.
 func (s *Service) publish(ctx context.Context, p *concord.Procedure, r concord.Result, signed []*concord.Response) {
 	if s.pub == nil {
 		return
 	}
 	if p.ClosedAt != nil {
-		s.flush(p.ID)
+		s.flush(p.ID, nil)
 		s.send(ctx, p, r, nil)
 		return
 	}
+	now := time.Now() // pacing is about the machine's real time, whatever the service clock says
 	s.pubMu.Lock()
 	pp := s.pending[p.ID]
 	if pp == nil {
-		pp = &pendingPub{}
+		wait := publishMinWait
+		if wc, ok := s.pub.(WatcherCounter); ok {
+			wait = publishWait(wc.Watchers(Topic(p.ID)) + wc.Watchers(SignatoryTopic(p.ID)))
+		}
+		pp = &pendingPub{deadline: now.Add(wait)}
 		s.pending[p.ID] = pp
-		id := p.ID
-		time.AfterFunc(publishEvery, func() { s.flush(id) })
+		s.armPublish(p.ID, pp, publishQuiet)
 	}
 	if pp.proc == nil || p.Revision >= pp.proc.Revision {
 		pp.proc, pp.result = p, r
 	}
 	pp.signed = append(pp.signed, signed...)
+	pp.last = now
 	s.pubMu.Unlock()
 }
 
-// flush sends what is pending for a procedure.
-func (s *Service) flush(id string) {
+// armPublish checks after d whether pp is due: no response waiting for its commit and
+// none committed for publishQuiet, or its deadline passed. If not, it checks again when it could next be due.
+func (s *Service) armPublish(id string, pp *pendingPub, d time.Duration) {
+	time.AfterFunc(d, func() {
+		s.pubMu.Lock()
+		if s.pending[id] != pp { // sent already (a closing flushed it)
+			s.pubMu.Unlock()
+			return
+		}
+		now := time.Now()
+		next := pp.last.Add(publishQuiet)
+		if s.inflight[id] > 0 && !now.Before(next) {
+			next = now.Add(publishQuiet) // responses are on their way: wait for them
+		}
+		if pp.deadline.Before(next) {
+			next = pp.deadline
+		}
+		if now.Before(next) {
+			s.armPublish(id, pp, next.Sub(now))
+			s.pubMu.Unlock()
+			return
+		}
+		s.pubMu.Unlock()
+		s.flush(id, pp)
+	})
+}
+
+// flush sends what is pending for a procedure: pp, or whatever is pending if pp is nil.
+func (s *Service) flush(id string, pp *pendingPub) {
 	s.pubMu.Lock()
-	pp := s.pending[id]
+	cur := s.pending[id]
+	if cur == nil || (pp != nil && cur != pp) {
+		s.pubMu.Unlock()
+		return
+	}
 	delete(s.pending, id)
 	s.pubMu.Unlock()
-	if pp != nil && pp.proc != nil {
-		s.send(context.Background(), pp.proc, pp.result, pp.signed)
+	if cur.proc != nil {
+		s.send(context.Background(), cur.proc, cur.result, cur.signed)
 	}
 }
 

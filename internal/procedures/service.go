@@ -46,8 +46,9 @@ type Service struct {
 	mu    sync.RWMutex
 	cache map[string]*cached // static parts of open procedures, for the hot path
 
-	pubMu   sync.Mutex
-	pending map[string]*pendingPub // live updates waiting for their slot, by procedure
+	pubMu    sync.Mutex
+	pending  map[string]*pendingPub // live updates waiting for their slot, by procedure
+	inflight map[string]int         // responses waiting for their commit, by procedure
 }
 
 // cached holds what Respond checks on every call without touching the database.
@@ -80,7 +81,7 @@ func NewService(c Config) *Service {
 		c.KickJobs = func() {}
 	}
 	s := &Service{db: c.DB, clock: c.Clock, pub: c.Publisher, log: c.Log, kick: c.KickJobs, cache: map[string]*cached{},
-		pending: map[string]*pendingPub{}}
+		pending: map[string]*pendingPub{}, inflight: map[string]int{}}
 	s.batch = newBatcher(s, c.MaxBatch, c.MaxWait)
 	return s
 }
@@ -384,7 +385,16 @@ func (s *Service) Respond(ctx context.Context, a *concord.Actor, id, orgID strin
 	}
 	r := &concord.Response{ID: concord.NewID(now), ProcedureID: id, OrgID: orgID, PersonID: a.PersonID(), MandateID: m.ID,
 		Answer: answer, VersionHash: versionHash, LangShown: lang, At: now, Current: true}
-	if err := s.batch.submit(ctx, r); err != nil {
+	s.pubMu.Lock()
+	s.inflight[id]++
+	s.pubMu.Unlock()
+	err = s.batch.submit(ctx, r)
+	s.pubMu.Lock()
+	if s.inflight[id]--; s.inflight[id] == 0 {
+		delete(s.inflight, id)
+	}
+	s.pubMu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	return r, nil
