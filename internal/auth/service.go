@@ -118,19 +118,14 @@ func (s *Service) SessionActor(ctx context.Context, secret string) (*concord.Act
 		return nil, nil, &concord.Error{Code: concord.EUNAUTHORIZED, Message: "no session"}
 	}
 	now := s.clock.Now()
-	var sess *concord.Session
-	var actor *concord.Actor
-	err := s.db.View(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		if sess, err = tx.GetSession(HashSecret(secret), now); err != nil {
-			return err
-		}
-		actor, err = loadActor(tx, sess.PersonID, now)
-		return err
-	})
+	sess, p, ms, err := s.db.ActorBySession(ctx, HashSecret(secret), now)
 	if concord.ErrorCode(err) == concord.ENOTFOUND {
 		return nil, nil, &concord.Error{Code: concord.EUNAUTHORIZED, Message: "session expired or unknown"}
 	}
+	if err != nil {
+		return nil, nil, err
+	}
+	actor, err := newActor(p, ms)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,19 +142,14 @@ func (s *Service) SessionActor(ctx context.Context, secret string) (*concord.Act
 // TokenActor returns the actor for an API token secret ("Bearer <secret>").
 func (s *Service) TokenActor(ctx context.Context, secret string) (*concord.Actor, error) {
 	now := s.clock.Now()
-	var tok *concord.APIToken
-	var actor *concord.Actor
-	err := s.db.View(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		if tok, err = tx.GetAPITokenByHash(HashSecret(secret)); err != nil {
-			return err
-		}
-		actor, err = loadActor(tx, tok.PersonID, now)
-		return err
-	})
+	tok, p, ms, err := s.db.ActorByToken(ctx, HashSecret(secret), now)
 	if concord.ErrorCode(err) == concord.ENOTFOUND {
 		return nil, &concord.Error{Code: concord.EUNAUTHORIZED, Message: "invalid or revoked token"}
 	}
+	if err != nil {
+		return nil, err
+	}
+	actor, err := newActor(p, ms)
 	if err != nil {
 		return nil, err
 	}
@@ -225,12 +215,18 @@ func loadActor(tx *sqldb.Tx, personID string, now time.Time) (*concord.Actor, er
 	if err != nil {
 		return nil, err
 	}
-	if p.DisabledAt != nil {
-		return nil, &concord.Error{Code: concord.EUNAUTHORIZED, Message: "account disabled"}
-	}
 	ms, err := tx.CurrentMandates(personID, now)
 	if err != nil {
 		return nil, err
+	}
+	return newActor(p, ms)
+}
+
+// newActor is the actor of a person with their current mandates, unless the account is
+// disabled.
+func newActor(p *concord.Person, ms []concord.Mandate) (*concord.Actor, error) {
+	if p.DisabledAt != nil {
+		return nil, &concord.Error{Code: concord.EUNAUTHORIZED, Message: "account disabled"}
 	}
 	return &concord.Actor{Person: p, Mandates: ms}, nil
 }

@@ -19,6 +19,9 @@ type ApertiumConfig struct {
 	Command string        // the apertium program; empty means "apertium" from $PATH
 	DataDir string        // directory holding modes/; empty means "/usr/share/apertium"
 	Timeout time.Duration // bound on one Translate call; zero means 2 minutes
+	// Extractor is Transfuse's tf-extract, which apertium's formatter runs; it is looked up
+	// before each use so that a missing package is named. Empty means "tf-extract".
+	Extractor string
 }
 
 // apertiumInstallHint tells an operator what to install.
@@ -56,6 +59,9 @@ func NewApertium(cfg ApertiumConfig) *Apertium {
 	if cfg.DataDir == "" {
 		cfg.DataDir = "/usr/share/apertium"
 	}
+	if cfg.Extractor == "" {
+		cfg.Extractor = "tf-extract"
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
@@ -76,7 +82,7 @@ func (a *Apertium) modes() ([]apertiumMode, error) {
 	if _, err := exec.LookPath(a.cfg.Command); err != nil {
 		return nil, fmt.Errorf("apertium: %w (%s)", err, apertiumInstallHint)
 	}
-	if _, err := exec.LookPath("tf-extract"); err != nil {
+	if _, err := exec.LookPath(a.cfg.Extractor); err != nil {
 		return nil, fmt.Errorf("apertium: transfuse: %w (install the Debian package transfuse)", err)
 	}
 	dir := filepath.Join(a.cfg.DataDir, "modes")

@@ -198,7 +198,7 @@ func TestApertiumMissingProgram(t *testing.T) {
 		want error
 	}{
 		{name: "no program", cfg: ApertiumConfig{Command: "concord-no-such-apertium"}, want: exec.ErrNotFound},
-		{name: "no modes", cfg: ApertiumConfig{Command: "sh", DataDir: t.TempDir()}, want: os.ErrNotExist},
+		{name: "no modes", cfg: ApertiumConfig{Command: "sh", Extractor: "sh", DataDir: t.TempDir()}, want: os.ErrNotExist},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,7 +228,7 @@ func TestApertiumModes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a := NewApertium(ApertiumConfig{Command: "sh", DataDir: dir})
+	a := NewApertium(ApertiumConfig{Command: "sh", Extractor: "sh", DataDir: dir})
 	got, err := a.Pairs(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -67,18 +67,6 @@ func (tx *Tx) InsertSession(s *concord.Session) error {
 	return err
 }
 
-// GetSession returns a session that has not expired at now.
-func (tx *Tx) GetSession(id string, now time.Time) (*concord.Session, error) {
-	ss, err := tx.listSessions(`WHERE id = ? AND expires_at > ?`, id, now)
-	if err != nil {
-		return nil, err
-	}
-	if len(ss) == 0 {
-		return nil, notFound("session")
-	}
-	return &ss[0], nil
-}
-
 // TouchSession extends a session's life after use.
 func (tx *Tx) TouchSession(id string, now, expires time.Time) error {
 	_, err := tx.exec(`UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?`, now, expires, id)
@@ -133,18 +121,6 @@ func (tx *Tx) InsertAPIToken(t *concord.APIToken, tokenHash string) error {
 	_, err := tx.exec(`INSERT INTO api_tokens (id, token_hash, person_id, name, created_at) VALUES (?, ?, ?, ?, ?)`,
 		t.ID, tokenHash, t.PersonID, t.Name, t.CreatedAt)
 	return err
-}
-
-// GetAPITokenByHash returns the unrevoked token whose secret hashes to tokenHash.
-func (tx *Tx) GetAPITokenByHash(tokenHash string) (*concord.APIToken, error) {
-	ts, err := tx.listTokens(`WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash)
-	if err != nil {
-		return nil, err
-	}
-	if len(ts) == 0 {
-		return nil, notFound("token")
-	}
-	return &ts[0], nil
 }
 
 // TouchAPIToken records a token's last use.

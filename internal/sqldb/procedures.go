@@ -101,25 +101,37 @@ func (tx *Tx) ListProcedures(documentID string, limit int) ([]*concord.Procedure
 // order and nothing is written after the close.
 func (tx *Tx) BumpRevision(procedureID string, n int) (int64, error) {
 	var rev int64
-	err := tx.queryRow(`UPDATE procedures SET revision = revision + ? WHERE id = ? AND closed_at IS NULL RETURNING revision`, n, procedureID).Scan(&rev)
+	err := tx.queryRow(qBumpRevision, n, procedureID).Scan(&rev)
 	return rev, tx.scanErr(err, "open procedure")
 }
 
+// The statements of a response's commit (see prepareHot). Written with ? placeholders,
+// which are also SQLite's, the only dialect that prepares them.
+const (
+	qBumpRevision      = `UPDATE procedures SET revision = revision + ? WHERE id = ? AND closed_at IS NULL RETURNING revision`
+	qSupersedeResponse = `UPDATE responses SET current = 0 WHERE procedure_id = ? AND org_id = ? AND current = 1`
+	qInsertResponse    = `INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+	qResponseCounts = `SELECT answer, version_hash, count(*) FROM responses WHERE procedure_id = ? AND current = 1
+		GROUP BY answer, version_hash`
+	qProcedureRevision = `SELECT revision FROM procedures WHERE id = ?`
+)
+
+var hotWrites = []string{qBumpRevision, qSupersedeResponse, qInsertResponse, qResponseCounts}
+
 // InsertResponse makes r the organization's current response, keeping the earlier ones.
 func (tx *Tx) InsertResponse(r *concord.Response) error {
-	if _, err := tx.exec(`UPDATE responses SET current = 0 WHERE procedure_id = ? AND org_id = ? AND current = 1`, r.ProcedureID, r.OrgID); err != nil {
+	if _, err := tx.exec(qSupersedeResponse, r.ProcedureID, r.OrgID); err != nil {
 		return err
 	}
-	_, err := tx.exec(`INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer), r.VersionHash, r.LangShown, r.At, r.Revision)
+	_, err := tx.exec(qInsertResponse, r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer), r.VersionHash, r.LangShown, r.At, r.Revision)
 	return err
 }
 
 // ProcedureRevision returns a procedure's revision.
 func (tx *Tx) ProcedureRevision(id string) (int64, error) {
 	var rev int64
-	err := tx.queryRow(`SELECT revision FROM procedures WHERE id = ?`, id).Scan(&rev)
+	err := tx.queryRow(qProcedureRevision, id).Scan(&rev)
 	return rev, tx.scanErr(err, "procedure")
 }
 
@@ -217,8 +229,7 @@ type AnswerCount struct {
 // ResponseCounts aggregates a procedure's current responses by answer and version, without
 // reading every row into the application.
 func (tx *Tx) ResponseCounts(procedureID string) ([]AnswerCount, error) {
-	rows, err := tx.query(`SELECT answer, version_hash, count(*) FROM responses WHERE procedure_id = ? AND current = 1
-		GROUP BY answer, version_hash`, procedureID)
+	rows, err := tx.query(qResponseCounts, procedureID)
 	if err != nil {
 		return nil, err
 	}
