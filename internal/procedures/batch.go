@@ -173,12 +173,12 @@ func (s *Service) commit(ctx context.Context, batch []*pending) ([]committed, er
 			var signed []*concord.Response
 			for i, r := range rs {
 				r.Revision = rev - int64(len(rs)) + int64(i) + 1
-				if err := tx.InsertResponse(r); err != nil {
-					return err
-				}
 				if r.Answer == concord.AnswerSign {
 					signed = append(signed, r)
 				}
+			}
+			if err := tx.InsertResponses(rs); err != nil {
+				return err
 			}
 			hash := ""
 			if p.DocumentID != "" {

@@ -259,12 +259,7 @@ func (s *Service) Watch(ctx context.Context, a *concord.Actor, id string) (int64
 	if !a.IsMember() && c.proc.Visibility != concord.ResponsesPublic {
 		return 0, concord.NotFound("procedure")
 	}
-	var rev int64
-	err = s.db.View(ctx, func(tx *sqldb.Tx) (err error) {
-		rev, err = tx.ProcedureRevision(id)
-		return err
-	})
-	return rev, err
+	return s.db.ProcedureRevision(ctx, id)
 }
 
 // List returns procedures visible to the actor, newest deadline first.

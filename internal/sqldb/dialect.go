@@ -185,8 +185,12 @@ func openPostgres(url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	// Keep every connection a burst opened until it has been idle for a while: a new
+	// PostgreSQL connection is a new server process that parses its statements anew, and
+	// closing the ones above a smaller idle limit after each use made a burst of signatures
+	// reconnect continuously.
 	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(10)
+	pool.SetMaxIdleConns(20)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	return &DB{write: pool, read: pool, dialect: postgresDialect{}, source: url}, nil
 }

@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"concord"
@@ -119,20 +121,80 @@ const (
 
 var hotWrites = []string{qBumpRevision, qSupersedeResponse, qInsertResponse, qResponseCounts}
 
-// InsertResponse makes r the organization's current response, keeping the earlier ones.
-func (tx *Tx) InsertResponse(r *concord.Response) error {
-	if _, err := tx.exec(qSupersedeResponse, r.ProcedureID, r.OrgID); err != nil {
+// InsertResponses adds responses to one procedure in order, each becoming its
+// organization's current response (of two from one organization, the later one). On
+// SQLite these are two prepared statements per response; on PostgreSQL, where each
+// statement is a round trip, two statements for the whole batch.
+func (tx *Tx) InsertResponses(rs []*concord.Response) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	for _, r := range rs {
+		if r.ProcedureID != rs[0].ProcedureID {
+			return fmt.Errorf("insert responses: procedures %s and %s in one batch", rs[0].ProcedureID, r.ProcedureID)
+		}
+	}
+	if tx.dialect.name() != "postgres" {
+		for _, r := range rs {
+			if _, err := tx.exec(qSupersedeResponse, r.ProcedureID, r.OrgID); err != nil {
+				return err
+			}
+			if _, err := tx.exec(qInsertResponse, r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer),
+				r.VersionHash, r.LangShown, r.At, r.Revision); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	n := len(rs)
+	var (
+		ids, procs, orgs, people, mandates = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		answers, hashes, langs             = make([]string, n), make([]string, n), make([]string, n)
+		ats                                = make([]time.Time, n)
+		revs                               = make([]int64, n)
+		current                            = make([]int32, n)
+		last                               = map[string]int{}
+	)
+	for i, r := range rs {
+		ids[i], procs[i], orgs[i], people[i], mandates[i] = r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID
+		answers[i], hashes[i], langs[i] = string(r.Answer), r.VersionHash, r.LangShown
+		ats[i], revs[i] = r.At.UTC().Truncate(time.Microsecond), r.Revision
+		last[r.OrgID] = i
+	}
+	distinct := make([]string, 0, len(last))
+	for org, i := range last {
+		current[i] = 1
+		distinct = append(distinct, org)
+	}
+	if _, err := tx.exec(`UPDATE responses SET current = 0 WHERE procedure_id = ? AND current = 1 AND org_id = ANY(?)`,
+		rs[0].ProcedureID, distinct); err != nil {
 		return err
 	}
-	_, err := tx.exec(qInsertResponse, r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer), r.VersionHash, r.LangShown, r.At, r.Revision)
+	_, err := tx.exec(`INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
+		SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::bigint[], ?::integer[])`,
+		ids, procs, orgs, people, mandates, answers, hashes, langs, ats, revs, current)
 	return err
 }
 
-// ProcedureRevision returns a procedure's revision.
-func (tx *Tx) ProcedureRevision(id string) (int64, error) {
+// ProcedureRevision returns a procedure's revision: one statement, outside a transaction,
+// as every new live connection reads it.
+func (db *DB) ProcedureRevision(ctx context.Context, id string) (int64, error) {
+	rows, err := db.queryRead(ctx, db.dialect.rebind(qProcedureRevision), id)
+	if err != nil {
+		return 0, db.dialect.mapError(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, db.dialect.mapError(err)
+		}
+		return 0, notFound("procedure")
+	}
 	var rev int64
-	err := tx.queryRow(qProcedureRevision, id).Scan(&rev)
-	return rev, tx.scanErr(err, "procedure")
+	if err := rows.Scan(&rev); err != nil {
+		return 0, db.dialect.mapError(err)
+	}
+	return rev, nil
 }
 
 // CurrentResponses returns each organization's current response in a procedure, oldest first.
