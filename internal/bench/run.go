@@ -129,6 +129,7 @@ type FanoutResult struct {
 // Ratios are Concord's results divided by their baselines'.
 type Ratios struct {
 	AcksPerSecond float64 `json:"acks_per_second"`
+	AckP99        float64 `json:"ack_p99"`
 	FanoutP99     float64 `json:"fanout_p99"`
 	RSSPerWatcher float64 `json:"rss_per_watcher"`
 }
@@ -223,6 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 		round.Ratios = Ratios{AcksPerSecond: ratio(round.Concord.Acks.PerSecond, round.BaselineInsert.PerSecond),
+			AckP99:        ratio(round.Concord.Acks.P99Ms, round.BaselineInsert.P99Ms),
 			FanoutP99:     ratio(round.Concord.Fanout.P99Ms, round.BaselineSSE.P99Ms),
 			RSSPerWatcher: ratio(round.Concord.Fanout.RSSPerConnKiB, round.BaselineSSE.RSSPerConnKiB)}
 	}
@@ -507,6 +509,7 @@ func (r *Report) judge() {
 		BaselineRSSPerConnKiB: med(func(x *Round) float64 { return x.BaselineSSE.RSSPerConnKiB }),
 		Ratios: Ratios{
 			AcksPerSecond: med(func(x *Round) float64 { return x.Ratios.AcksPerSecond }),
+			AckP99:        med(func(x *Round) float64 { return x.Ratios.AckP99 }),
 			FanoutP99:     med(func(x *Round) float64 { return x.Ratios.FanoutP99 }),
 			RSSPerWatcher: med(func(x *Round) float64 { return x.Ratios.RSSPerWatcher }),
 		},
@@ -525,6 +528,11 @@ func (r *Report) judge() {
 			Limit: "all, 0 lost", Met: complete},
 		{Name: "durable acks/s vs bare insert", Value: fmt.Sprintf("%.2f×", m.Ratios.AcksPerSecond), Limit: "≥ 0.30×", Met: m.Ratios.AcksPerSecond >= 0.30},
 		{Name: fmt.Sprintf("ack p99 at %d clients", r.Clients), Value: fmt.Sprintf("%.1f ms", m.AckP99Ms), Limit: "< 50 ms", Met: m.AckP99Ms < 50},
+		// DESIGN.md states the p99 budget in milliseconds on a machine where the bare insert's
+		// p99 was about 20 ms; on a slower or busier machine the baseline itself can miss
+		// 50 ms, so the same budget is also judged as a ratio to the same run's baseline.
+		{Name: "ack p99 vs bare insert p99", Value: fmt.Sprintf("%.2f× (bare %.1f ms)", m.Ratios.AckP99, m.BaselineP99Ms), Limit: "≤ 2.5×",
+			Met: m.Ratios.AckP99 > 0 && m.Ratios.AckP99 <= 2.5},
 		{Name: "fan-out p99 vs bare SSE", Value: fmt.Sprintf("%.2f×", m.Ratios.FanoutP99), Limit: "≤ 2.5×", Met: m.Ratios.FanoutP99 > 0 && m.Ratios.FanoutP99 <= 2.5},
 		{Name: "RSS per idle watcher", Value: fmt.Sprintf("%.1f KiB", m.RSSPerWatcherKiB), Limit: "≤ 40 KiB", Met: m.RSSPerWatcherKiB <= 40},
 	}

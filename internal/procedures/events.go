@@ -134,14 +134,7 @@ func (s *Service) armPublish(id string, pp *pendingPub, d time.Duration) {
 			return
 		}
 		now := time.Now()
-		next := pp.last.Add(publishQuiet)
-		if s.inflight[id] > 0 && !now.Before(next) {
-			next = now.Add(publishQuiet) // responses are on their way: wait for them
-		}
-		if pp.deadline.Before(next) {
-			next = pp.deadline
-		}
-		if now.Before(next) {
+		if next := pp.nextCheck(now, s.inflight[id]); now.Before(next) {
 			s.armPublish(id, pp, next.Sub(now))
 			s.pubMu.Unlock()
 			return
@@ -149,6 +142,19 @@ func (s *Service) armPublish(id string, pp *pendingPub, d time.Duration) {
 		s.pubMu.Unlock()
 		s.flush(id, pp)
 	})
+}
+
+// nextCheck returns when pp is due, given the responses to its procedure waiting for their
+// commit: not after now means send now.
+func (pp *pendingPub) nextCheck(now time.Time, inflight int) time.Time {
+	next := pp.last.Add(publishQuiet)
+	if inflight > 0 && !now.Before(next) {
+		next = now.Add(publishQuiet) // responses are on their way: wait for them
+	}
+	if pp.deadline.Before(next) {
+		next = pp.deadline
+	}
+	return next
 }
 
 // flush sends what is pending for a procedure: pp, or whatever is pending if pp is nil.
