@@ -3,6 +3,7 @@ package procedures_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -246,6 +247,30 @@ func TestChangedResponsesKeepHistoryAndStaleSignatures(t *testing.T) {
 		sqldbtest.Must(t, err)
 		if len(list.Signatories) != 1 || len(list.Stale) != 2 || !list.Open {
 			t.Errorf("signatory list: %d current, %d stale", len(list.Signatories), len(list.Stale))
+		}
+		// Who has not responded: the two that signed the earlier version and org 3.
+		und, err := w.procs.Undecided(ctx, sec, p.ID)
+		sqldbtest.Must(t, err)
+		var names []string
+		for _, o := range und {
+			names = append(names, o.Name)
+		}
+		if want := []string{w.orgs[0].Name, w.orgs[1].Name, w.orgs[3].Name}; !slices.Equal(names, want) {
+			t.Errorf("undecided = %v, want %v", names, want)
+		}
+		// Their delegates are asked to confirm the current version; org 2's is not.
+		for i, want := range []string{"stale", "stale", "", "new"} {
+			aw, err := w.procs.Awaiting(ctx, w.actors[fmt.Sprintf("d%d", i)])
+			sqldbtest.Must(t, err)
+			got := ""
+			if len(aw) == 1 && aw[0].Procedure.ID == p.ID && aw[0].OrgID == w.orgs[i].ID {
+				got = map[bool]string{true: "stale", false: "new"}[aw[0].Stale]
+			} else if len(aw) > 0 {
+				got = fmt.Sprintf("%+v", aw)
+			}
+			if got != want {
+				t.Errorf("d%d awaiting = %q, want %q", i, got, want)
+			}
 		}
 	})
 }

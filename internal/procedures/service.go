@@ -291,7 +291,8 @@ func (s *Service) History(ctx context.Context, a *concord.Actor, id, orgID strin
 	return out, err
 }
 
-// Undecided lists the electorate organizations that have not responded (staff only).
+// Undecided lists the electorate organizations that have not responded, or responded to an
+// earlier version of the text and not yet to the current one (staff only).
 func (s *Service) Undecided(ctx context.Context, a *concord.Actor, id string) ([]*concord.Organization, error) {
 	if !a.IsFederation(concord.FedAdmin, concord.FedCoordinator, concord.FedSecretariat) {
 		return nil, concord.Forbidden("staff only")
@@ -309,13 +310,17 @@ func (s *Service) Undecided(ctx context.Context, a *concord.Actor, id string) ([
 }
 
 func undecided(tx *sqldb.Tx, p *concord.Procedure) ([]*concord.Organization, error) {
+	hash, err := textHash(tx, p)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := tx.CurrentResponses(p.ID)
 	if err != nil {
 		return nil, err
 	}
 	answered := map[string]bool{}
 	for _, r := range rs {
-		answered[r.OrgID] = true
+		answered[r.OrgID] = r.VersionHash == hash
 	}
 	var missing []string
 	for _, id := range p.Electorate {
@@ -327,6 +332,81 @@ func undecided(tx *sqldb.Tx, p *concord.Procedure) ([]*concord.Organization, err
 		return nil, nil
 	}
 	return tx.ListOrganizations(sqldb.OrgFilter{IDs: missing})
+}
+
+// textHash returns the hash of the current version of the procedure's text, "" for a
+// plain question. A response counts only if it was given on that version.
+func textHash(tx *sqldb.Tx, p *concord.Procedure) (string, error) {
+	if p.DocumentID == "" {
+		return "", nil
+	}
+	d, err := tx.GetDocument(p.DocumentID)
+	if err != nil {
+		return "", err
+	}
+	return d.CurrentVersion.Hash, nil
+}
+
+// Awaiting is an open procedure that waits for an organization: it has not responded, or
+// (Stale) it responded to an earlier version of the text and must confirm the current one.
+type Awaiting struct {
+	Procedure *concord.Procedure
+	OrgID     string
+	Stale     bool
+}
+
+// Awaiting lists the open procedures waiting for a response from the organizations the
+// actor is a delegate of, soonest deadline first.
+func (s *Service) Awaiting(ctx context.Context, a *concord.Actor) ([]Awaiting, error) {
+	if a == nil || a.Person == nil {
+		return nil, nil
+	}
+	var delegateOf []string
+	for _, m := range a.Mandates {
+		if m.Role == concord.RoleDelegate && !slices.Contains(delegateOf, m.OrgID) {
+			delegateOf = append(delegateOf, m.OrgID)
+		}
+	}
+	if len(delegateOf) == 0 {
+		return nil, nil
+	}
+	now := s.clock.Now()
+	var out []Awaiting
+	err := s.db.View(ctx, func(tx *sqldb.Tx) error {
+		ps, err := tx.ListProcedures("", 200)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if !p.OpenAt(now) {
+				continue
+			}
+			full, err := tx.GetProcedure(p.ID) // the list leaves out the electorate
+			if err != nil {
+				return err
+			}
+			hash, err := textHash(tx, p)
+			if err != nil {
+				return err
+			}
+			for _, org := range delegateOf {
+				if !slices.Contains(full.Electorate, org) {
+					continue
+				}
+				hist, err := tx.ResponseHistory(p.ID, org)
+				if err != nil {
+					return err
+				}
+				i := slices.IndexFunc(hist, func(r concord.Response) bool { return r.Current })
+				if i < 0 || hist[i].VersionHash != hash {
+					out = append(out, Awaiting{Procedure: p, OrgID: org, Stale: i >= 0})
+				}
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(x, y Awaiting) int { return x.Procedure.Deadline.Compare(y.Procedure.Deadline) })
+	return out, err
 }
 
 // errClosed is returned for responses after the deadline.

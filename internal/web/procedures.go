@@ -565,59 +565,37 @@ func (h *Handler) procEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 // awaitingRow is an open procedure in which an organization the person represents has not
-// responded yet.
+// responded yet, or must confirm a new version of the text (Stale).
 type awaitingRow struct {
-	P   *concord.Procedure
-	Org *concord.Organization
+	P     *concord.Procedure
+	Org   *concord.Organization
+	Stale bool
 }
 
 // awaiting lists the open procedures awaiting a response from the organizations the person
 // is a delegate of, soonest deadline first.
 func (h *Handler) awaiting(ctx context.Context, a *concord.Actor) ([]awaitingRow, error) {
-	if h.procs == nil || a == nil || a.Person == nil {
+	if h.procs == nil {
 		return nil, nil
 	}
-	var delegateOf []string
-	for _, m := range a.Mandates {
-		if m.Role == concord.RoleDelegate && !slices.Contains(delegateOf, m.OrgID) {
-			delegateOf = append(delegateOf, m.OrgID)
-		}
+	as, err := h.procs.Awaiting(ctx, a)
+	if err != nil || len(as) == 0 {
+		return nil, err
 	}
-	if len(delegateOf) == 0 {
-		return nil, nil
+	var ids []string
+	for _, x := range as {
+		ids = append(ids, x.OrgID)
 	}
-	ps, err := h.procs.List(ctx, a, "")
+	orgs, err := h.orgsByID(ctx, a, ids)
 	if err != nil {
 		return nil, err
 	}
-	now := h.clock.Now()
 	var rows []awaitingRow
-	orgs, err := h.orgsByID(ctx, a, delegateOf)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range ps {
-		if !p.OpenAt(now) {
-			continue
-		}
-		v, err := h.procs.Get(ctx, a, p.ID) // the list leaves out the electorate
-		if err != nil {
-			return nil, err
-		}
-		for _, org := range delegateOf {
-			if !slices.Contains(v.Procedure.Electorate, org) || orgs[org] == nil {
-				continue
-			}
-			hist, err := h.procs.History(ctx, a, p.ID, org)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.ContainsFunc(hist, func(r concord.Response) bool { return r.Current }) {
-				rows = append(rows, awaitingRow{P: p, Org: orgs[org]})
-			}
+	for _, x := range as {
+		if o := orgs[x.OrgID]; o != nil {
+			rows = append(rows, awaitingRow{P: x.Procedure, Org: o, Stale: x.Stale})
 		}
 	}
-	slices.SortStableFunc(rows, func(x, y awaitingRow) int { return x.P.Deadline.Compare(y.P.Deadline) })
 	return rows, nil
 }
 
