@@ -153,17 +153,23 @@ func (s *Service) commit(ctx context.Context, batch []*pending) ([]committed, er
 		}
 		groups[id] = append(groups[id], p.r)
 	}
+	// The procedures' static parts, read before the transaction so that it never waits for a
+	// second connection.
+	procs := map[string]*concord.Procedure{}
+	for _, id := range order {
+		c, err := s.cached(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		procs[id] = c.proc
+	}
 	now := s.clock.Now()
 	var out []committed
 	err := s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
 		out = out[:0]
 		for _, id := range order {
 			rs := groups[id]
-			c, err := s.cached(ctx, id)
-			if err != nil {
-				return err
-			}
-			p := *c.proc
+			p := *procs[id]
 			rev, err := tx.BumpRevision(id, len(rs))
 			if concord.ErrorCode(err) == concord.ENOTFOUND {
 				return errClosed // closed while the response waited in the queue
