@@ -186,13 +186,9 @@ func (s *Service) commit(ctx context.Context, batch []*pending) ([]committed, er
 			if err := tx.InsertResponses(rs); err != nil {
 				return err
 			}
-			hash := ""
-			if p.DocumentID != "" {
-				d, err := tx.GetDocument(p.DocumentID)
-				if err != nil {
-					return err
-				}
-				hash = d.CurrentVersion.Hash
+			hash, err := textHash(tx, &p)
+			if err != nil {
+				return err
 			}
 			counts, err := tx.ResponseCounts(id)
 			if err != nil {

@@ -125,7 +125,8 @@ func (s *Service) publish(ctx context.Context, p *concord.Procedure, r concord.R
 }
 
 // armPublish checks after d whether pp is due: no response waiting for its commit and
-// none committed for publishQuiet, or its deadline passed. If not, it checks again when it could next be due.
+// none committed for publishQuiet, or its deadline passed. If not, it checks again when
+// it could next be due.
 func (s *Service) armPublish(id string, pp *pendingPub, d time.Duration) {
 	time.AfterFunc(d, func() {
 		s.pubMu.Lock()
