@@ -2,7 +2,9 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +129,60 @@ func TestLoginRateLimit(t *testing.T) {
 	if _, _, err := s.Login(ctx, "alice", "a long enough password", "192.0.2.10", "x"); concord.ErrorCode(err) != concord.ERATELIMIT {
 		t.Fatalf("11th attempt on the account: %v, want rate limited", err)
 	}
+}
+
+// TestConcurrentTokenLookups: requests that arrive together are looked up in one statement;
+// each must still get its own token's person, and unknown or revoked tokens none.
+func TestConcurrentTokenLookups(t *testing.T) {
+	t.Parallel()
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+		s := auth.NewService(db, &clock{now}, fast)
+		type holder struct{ secret, personID, tokenID string }
+		var holders []holder
+		sqldbtest.Must(t, db.WithTx(ctx, func(tx *sqldb.Tx) error {
+			for i := range 60 {
+				p := &concord.Person{ID: concord.NewID(now), Login: fmt.Sprintf("p%02d", i), DisplayName: "P", CreatedAt: now}
+				if err := tx.InsertPerson(p, ""); err != nil {
+					return err
+				}
+				h := holder{secret: fmt.Sprintf("secret-%02d", i), personID: p.ID, tokenID: concord.NewID(now)}
+				if err := tx.InsertAPIToken(&concord.APIToken{ID: h.tokenID, PersonID: p.ID, Name: "t", CreatedAt: now}, auth.HashSecret(h.secret)); err != nil {
+					return err
+				}
+				if i == 59 { // revoked: must not authenticate
+					if err := tx.RevokeAPIToken(p.ID, h.tokenID, now); err != nil {
+						return err
+					}
+					h.personID = ""
+				}
+				holders = append(holders, h)
+			}
+			return nil
+		}))
+		holders = append(holders, holder{secret: "nobody's secret"})
+		var wg sync.WaitGroup
+		errs := make(chan string, 3*len(holders))
+		for range 3 { // each token three times at once
+			for _, h := range holders {
+				wg.Go(func() {
+					a, err := s.TokenActor(ctx, h.secret)
+					switch {
+					case h.personID == "" && concord.ErrorCode(err) != concord.EUNAUTHORIZED:
+						errs <- fmt.Sprintf("%s: err = %v, want unauthorized", h.secret, err)
+					case h.personID != "" && err != nil:
+						errs <- fmt.Sprintf("%s: %v", h.secret, err)
+					case h.personID != "" && (a.PersonID() != h.personID || a.Token != h.tokenID):
+						errs <- fmt.Sprintf("%s: person %s token %s, want %s %s", h.secret, a.PersonID(), a.Token, h.personID, h.tokenID)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -78,7 +79,7 @@ func TestActorQueries(t *testing.T) {
 		}))
 		annaWant := *anna
 		annaWant.FederationRoles = []concord.FederationRole{concord.FedCoordinator, concord.FedSecretariat} // sorted
-		for _, tt := range []struct {
+		tests := []struct {
 			hash     string
 			token    *concord.APIToken
 			person   *concord.Person
@@ -88,26 +89,50 @@ func TestActorQueries(t *testing.T) {
 			{"hash-ben", tokens["ben"], ben, nil},
 			{"hash-gone", nil, nil, nil},
 			{"hash-unknown", nil, nil, nil},
-		} {
-			tok, p, ms, err := db.ActorByToken(ctx, tt.hash, now)
-			if tt.token == nil {
-				if concord.ErrorCode(err) != concord.ENOTFOUND {
-					t.Errorf("ActorByToken(%s): err = %v, want not found", tt.hash, err)
+		}
+		check := func(got map[string]*sqldb.TokenActor, hashes ...string) {
+			t.Helper()
+			for _, tt := range tests {
+				if !slices.Contains(hashes, tt.hash) {
+					continue
 				}
-				continue
+				a := got[tt.hash]
+				if tt.token == nil {
+					if a != nil {
+						t.Errorf("ActorsByTokens(%v)[%s] = %+v, want absent", hashes, tt.hash, a)
+					}
+					continue
+				}
+				if a == nil {
+					t.Errorf("ActorsByTokens(%v)[%s] absent", hashes, tt.hash)
+					continue
+				}
+				if diff := cmp.Diff(tt.token, &a.Token); diff != "" {
+					t.Errorf("%s token (-want +got):\n%s", tt.hash, diff)
+				}
+				if diff := cmp.Diff(tt.person, a.Person); diff != "" {
+					t.Errorf("%s person (-want +got):\n%s", tt.hash, diff)
+				}
+				if diff := cmp.Diff(tt.mandates, a.Mandates); diff != "" {
+					t.Errorf("%s mandates (-want +got):\n%s", tt.hash, diff)
+				}
 			}
-			if err != nil {
-				t.Fatalf("ActorByToken(%s): %v", tt.hash, err)
+			if len(got) > len(hashes) {
+				t.Errorf("ActorsByTokens(%v) returned %d actors", hashes, len(got))
 			}
-			if diff := cmp.Diff(tt.token, tok); diff != "" {
-				t.Errorf("ActorByToken(%s) token (-want +got):\n%s", tt.hash, diff)
-			}
-			if diff := cmp.Diff(tt.person, p); diff != "" {
-				t.Errorf("ActorByToken(%s) person (-want +got):\n%s", tt.hash, diff)
-			}
-			if diff := cmp.Diff(tt.mandates, ms); diff != "" {
-				t.Errorf("ActorByToken(%s) mandates (-want +got):\n%s", tt.hash, diff)
-			}
+		}
+		var all []string
+		for _, tt := range tests {
+			got, err := db.ActorsByTokens(ctx, []string{tt.hash}, now)
+			sqldbtest.Must(t, err)
+			check(got, tt.hash)
+			all = append(all, tt.hash)
+		}
+		got, err := db.ActorsByTokens(ctx, append(all, "hash-ben"), now) // one statement for all, a duplicate included
+		sqldbtest.Must(t, err)
+		check(got, all...)
+		if got, err := db.ActorsByTokens(ctx, nil, now); err != nil || len(got) != 0 {
+			t.Errorf("ActorsByTokens(nil) = %v, %v", got, err)
 		}
 		s, p, ms, err := db.ActorBySession(ctx, "s-anna", now)
 		sqldbtest.Must(t, err)

@@ -212,7 +212,7 @@ func (db *DB) prepareHot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := prepare(db.read, []string{db.actorSQL(qActorByToken), db.actorSQL(qActorBySession), qProcedureRevision})
+	r, err := prepare(db.read, []string{db.actorSQL(qActorsByTokens), db.actorSQL(qActorBySession), qProcedureRevision})
 	if err != nil {
 		for _, st := range w {
 			st.Close()
