@@ -60,8 +60,9 @@
 // Each event's SSE frame ("id: …\nevent: …\ndata: …\n\n") is encoded once and the same
 // bytes are written to every subscriber. A subscription costs a few hundred bytes beyond its
 // HTTP connection and goroutine; the hub runs one shared ticker that sends heartbeat comments
-// (":\n\n") to subscribers that were idle for a whole Options.Heartbeat, and evicts topics
-// without subscribers after Options.TopicTTL.
+// (":\n\n") to subscribers that were idle for a whole Options.Heartbeat (a sixteenth of
+// them per tick, so that 10,000 idle watchers are not 10,000 writes at one instant), and
+// evicts topics without subscribers after Options.TopicTTL.
 //
 // # Serving
 //

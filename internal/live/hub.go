@@ -66,6 +66,7 @@ type Hub struct {
 	wg         sync.WaitGroup
 
 	published, duplicates, overflows, dropped, resets, brokerGaps, brokerErrors atomic.Uint64
+	slots                                                                       atomic.Uint64 // subscriptions so far, for their heartbeat slot
 	subscribers                                                                 atomic.Int64
 }
 
@@ -113,8 +114,9 @@ type Subscription struct {
 	t   *topic
 	c   chan struct{}
 
-	idx    int  // position in t.subs, under t.mu
-	closed bool // under t.mu
+	idx    int    // position in t.subs, under t.mu
+	slot   uint64 // which of the heartbeat ticks checks this subscription
+	closed bool   // under t.mu
 
 	flags  atomic.Uint32
 	active atomic.Bool // Next returned events since the last heartbeat tick
@@ -332,12 +334,17 @@ func (h *Hub) topicList() []*topic {
 	return list
 }
 
-// tick runs the shared heartbeat ticker and evicts idle topics.
+// heartbeatSlices spreads heartbeats over the interval: each tick checks one slice of the
+// subscriptions. Checking all at once made 10,000 idle watchers a burst of 10,000 writes
+// every interval, as costly as a tally, in the middle of whatever the server was doing.
+const heartbeatSlices = 16
+
+// tick runs the shared heartbeat ticker and evicts idle topics once per interval.
 func (h *Hub) tick() {
 	defer h.wg.Done()
-	tk := time.NewTicker(h.heartbeat)
+	tk := time.NewTicker(max(h.heartbeat/heartbeatSlices, 1))
 	defer tk.Stop()
-	for {
+	for slot := uint64(0); ; slot = (slot + 1) % heartbeatSlices {
 		select {
 		case <-h.done:
 			return
@@ -348,12 +355,12 @@ func (h *Hub) tick() {
 		for _, t := range h.topicList() {
 			t.mu.Lock()
 			for _, s := range t.subs {
-				if !s.active.Swap(false) {
+				if s.slot == slot && !s.active.Swap(false) {
 					s.flags.Or(flagHeartbeat)
 					s.poke()
 				}
 			}
-			if len(t.subs) == 0 && now.Sub(t.lastUsed) >= h.topicTTL {
+			if slot == 0 && len(t.subs) == 0 && now.Sub(t.lastUsed) >= h.topicTTL {
 				idle = append(idle, t)
 			}
 			t.mu.Unlock()
@@ -381,7 +388,8 @@ func (h *Hub) evict(idle []*topic, now time.Time) {
 // none); see the package documentation for what it receives first. After Close of the hub
 // the subscription is already closed.
 func (h *Hub) Subscribe(topic string, lastEventID uint64) *Subscription {
-	s := &Subscription{hub: h, c: make(chan struct{}, 1), limit: h.queueLen, after: lastEventID}
+	s := &Subscription{hub: h, c: make(chan struct{}, 1), limit: h.queueLen, after: lastEventID,
+		slot: h.slots.Add(1) % heartbeatSlices}
 	t, err := h.lockTopic(topic)
 	if err != nil {
 		s.closed = true
