@@ -3,6 +3,7 @@ package documents_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,21 @@ func TestDocumentPermissions(t *testing.T) {
 			if got := concord.ErrorCode(tc.do(w.actors[tc.actor])); got != tc.want {
 				t.Errorf("%s may %s: code %q, want %q", tc.actor, tc.what, got, tc.want)
 			}
+		}
+		// A's audit trail shows what happened to its text, also what B's translator did.
+		var actions []string
+		sqldbtest.Must(t, db.View(ctx, func(tx *sqldb.Tx) error {
+			evs, err := tx.ListAuditEvents(concord.AuditFilter{OrgID: w.orgA.ID})
+			for _, e := range evs {
+				if e.TargetID == greeting.ID || e.TargetType == "translation" {
+					actions = append(actions, e.Action)
+				}
+			}
+			return err
+		}))
+		slices.Sort(actions)
+		if want := []string{"document.create", "document.status", "translation.start"}; !slices.Equal(actions, want) {
+			t.Errorf("org A's audit trail for its greeting: %v, want %v", actions, want)
 		}
 	})
 }

@@ -126,7 +126,7 @@ func (s *Service) Attach(ctx context.Context, a *concord.Actor, docID, name stri
 		if err := tx.InsertAttachment(att); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "document.attach", "document", docID, map[string][2]string{"file": {"", name}, "sha256": {"", sum}})
+		return audit(tx, now, a, m, d.IssuerOrgID, "document.attach", "document", docID, map[string][2]string{"file": {"", name}, "sha256": {"", sum}})
 	})
 	return att, err
 }

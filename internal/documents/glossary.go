@@ -50,7 +50,7 @@ func (s *Service) PutTerm(ctx context.Context, a *concord.Actor, t *concord.Glos
 		if err := tx.PutGlossaryTerm(t, now); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, action, "glossary_term", t.ID, map[string][2]string{"concept": {"", t.Concept}})
+		return audit(tx, now, a, m, "", action, "glossary_term", t.ID, map[string][2]string{"concept": {"", t.Concept}})
 	})
 }
 
@@ -65,7 +65,7 @@ func (s *Service) DeleteTerm(ctx context.Context, a *concord.Actor, id string) e
 		if err := tx.DeleteGlossaryTerm(id); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "glossary.delete", "glossary_term", id, nil)
+		return audit(tx, now, a, m, "", "glossary.delete", "glossary_term", id, nil)
 	})
 }
 
@@ -243,7 +243,7 @@ func (s *Service) ImportGlossaryCSV(ctx context.Context, a *concord.Actor, r io.
 				return err
 			}
 		}
-		return audit(tx, now, a, m, "glossary.import", "glossary", "", map[string][2]string{"terms": {"", strconv.Itoa(len(terms))}})
+		return audit(tx, now, a, m, "", "glossary.import", "glossary", "", map[string][2]string{"terms": {"", strconv.Itoa(len(terms))}})
 	})
 	return len(terms), err
 }

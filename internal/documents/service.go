@@ -47,9 +47,12 @@ func NewService(c Config) *Service {
 	return &Service{db: c.DB, clock: c.Clock, md: markdown.New(), engines: c.Engines, files: c.Files, onChange: on}
 }
 
-func audit(tx *sqldb.Tx, now time.Time, a *concord.Actor, m concord.Mandate, action, targetType, targetID string, changes map[string][2]string) error {
+// audit records a change. about is the organization the change concerns, the issuer of
+// the document it touches ("" for the federation's own texts and the glossary), so that
+// the organization's audit trail shows changes to its texts whoever made them.
+func audit(tx *sqldb.Tx, now time.Time, a *concord.Actor, m concord.Mandate, about, action, targetType, targetID string, changes map[string][2]string) error {
 	return tx.InsertAuditEvent(&concord.AuditEvent{ID: concord.NewID(now), At: now, PersonID: a.PersonID(),
-		OrgID: m.OrgID, MandateID: m.ID, Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
+		OrgID: m.OrgID, MandateID: m.ID, AboutOrgID: about, Action: action, TargetType: targetType, TargetID: targetID, Changes: changes})
 }
 
 func (s *Service) render(body string) (string, error) {
@@ -112,7 +115,7 @@ func (s *Service) Create(ctx context.Context, a *concord.Actor, in NewDocument) 
 		if err := tx.PutSearchEntry(d.ID, d.SourceLang, title, markdown.PlainText(body)); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, "document.create", "document", d.ID, map[string][2]string{
+		return audit(tx, now, a, m, d.IssuerOrgID, "document.create", "document", d.ID, map[string][2]string{
 			"kind": {"", string(d.Kind)}, "title": {"", title}, "hash": {"", ver.Hash}})
 	})
 	if err != nil {
@@ -200,7 +203,7 @@ func (s *Service) SaveText(ctx context.Context, a *concord.Actor, docID, title, 
 			return err
 		}
 		out = next
-		return audit(tx, now, a, m, "document.save", "document", d.ID, map[string][2]string{
+		return audit(tx, now, a, m, d.IssuerOrgID, "document.save", "document", d.ID, map[string][2]string{
 			"version": {strconv.Itoa(cur.Number), strconv.Itoa(next.Number)}, "hash": {cur.Hash, hash}, "summary": {"", summary}})
 	})
 	if err == nil {
@@ -240,7 +243,7 @@ func (s *Service) ChangeStatus(ctx context.Context, a *concord.Actor, docID stri
 			return err
 		}
 		out = d
-		return audit(tx, now, a, m, "document.status", "document", d.ID, map[string][2]string{"status": {string(from), string(to)}, "number": {"", d.Number}})
+		return audit(tx, now, a, m, d.IssuerOrgID, "document.status", "document", d.ID, map[string][2]string{"status": {string(from), string(to)}, "number": {"", d.Number}})
 	})
 	if err == nil {
 		s.onChange(docID)
@@ -279,7 +282,7 @@ func (s *Service) UpdateMeta(ctx context.Context, a *concord.Actor, docID string
 			return err
 		}
 		out = d
-		return audit(tx, now, a, m, "document.meta", "document", d.ID, concord.Diff(old, map[string]string{
+		return audit(tx, now, a, m, d.IssuerOrgID, "document.meta", "document", d.ID, concord.Diff(old, map[string]string{
 			"visibility": string(d.Visibility), "occasion": d.Occasion, "recipient": d.Recipient, "issuer_body": d.IssuerBody}))
 	})
 	if err == nil {

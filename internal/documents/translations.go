@@ -157,7 +157,7 @@ func (s *Service) StartTranslation(ctx context.Context, a *concord.Actor, docID,
 			return err
 		}
 		out = t
-		return audit(tx, now, a, m, "translation.start", "translation", t.ID, map[string][2]string{
+		return audit(tx, now, a, m, d.IssuerOrgID, "translation.start", "translation", t.ID, map[string][2]string{
 			"document_id": {"", d.ID}, "lang": {"", lang}, "version": {"", d.CurrentVersion.Hash}})
 	})
 	return out, err
@@ -270,7 +270,7 @@ func (s *Service) updateTranslation(ctx context.Context, a *concord.Actor, docID
 		if err := tx.PutSearchEntry(d.ID, lang, t.Title, t.Body()); err != nil {
 			return err
 		}
-		return audit(tx, now, a, m, action, "translation", t.ID, changes)
+		return audit(tx, now, a, m, d.IssuerOrgID, action, "translation", t.ID, changes)
 	})
 	if err == nil {
 		s.onChange(docID)
