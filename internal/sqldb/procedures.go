@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -111,20 +112,28 @@ func (tx *Tx) BumpRevision(procedureID string, n int) (int64, error) {
 // which are also SQLite's, the only dialect that prepares them.
 const (
 	qBumpRevision      = `UPDATE procedures SET revision = revision + ? WHERE id = ? AND closed_at IS NULL RETURNING revision`
-	qSupersedeResponse = `UPDATE responses SET current = 0 WHERE procedure_id = ? AND org_id = ? AND current = 1`
-	qInsertResponse    = `INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
+	qSupersedeResponse = `UPDATE responses SET current = 0 WHERE procedure_id = ? AND org_id = ? AND current = 1
+		RETURNING answer, version_hash`
+	qInsertResponse = `INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
-	qResponseCounts = `SELECT answer, version_hash, count(*) FROM responses WHERE procedure_id = ? AND current = 1
-		GROUP BY answer, version_hash`
+	qAddCount = `INSERT INTO response_counts (procedure_id, answer, version_hash, n) VALUES (?, ?, ?, ?)
+		ON CONFLICT (procedure_id, answer, version_hash) DO UPDATE SET n = response_counts.n + excluded.n`
+	qSubtractCount     = `UPDATE response_counts SET n = n - ? WHERE procedure_id = ? AND answer = ? AND version_hash = ?`
+	qResponseCounts    = `SELECT answer, version_hash, n FROM response_counts WHERE procedure_id = ? AND n > 0`
 	qProcedureRevision = `SELECT revision FROM procedures WHERE id = ?`
 )
 
-var hotWrites = []string{qBumpRevision, qSupersedeResponse, qInsertResponse, qResponseCounts}
+var hotWrites = []string{qBumpRevision, qSupersedeResponse, qInsertResponse, qAddCount, qSubtractCount, qResponseCounts}
+
+// countKey is one bucket of response_counts within a procedure.
+type countKey struct{ answer, hash string }
 
 // InsertResponses adds responses to one procedure in order, each becoming its
-// organization's current response (of two from one organization, the later one). On
-// SQLite these are two prepared statements per response; on PostgreSQL, where each
-// statement is a round trip, two statements for the whole batch.
+// organization's current response (of two from one organization, the later one), and
+// keeps response_counts in step: +1 for each new current response, -1 for each one it
+// replaced. On SQLite these are two prepared statements per response; on PostgreSQL, where
+// each statement is a round trip, two statements for the whole batch. Then one statement per
+// count that changed.
 func (tx *Tx) InsertResponses(rs []*concord.Response) error {
 	if len(rs) == 0 {
 		return nil
@@ -134,17 +143,33 @@ func (tx *Tx) InsertResponses(rs []*concord.Response) error {
 			return fmt.Errorf("insert responses: procedures %s and %s in one batch", rs[0].ProcedureID, r.ProcedureID)
 		}
 	}
+	delta := map[countKey]int{}
+	replaced := func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k countKey
+			if err := rows.Scan(&k.answer, &k.hash); err != nil {
+				return tx.dialect.mapError(err)
+			}
+			delta[k]--
+		}
+		return tx.dialect.mapError(rows.Err())
+	}
 	if tx.dialect.name() != "postgres" {
 		for _, r := range rs {
-			if _, err := tx.exec(qSupersedeResponse, r.ProcedureID, r.OrgID); err != nil {
+			if err := replaced(tx.query(qSupersedeResponse, r.ProcedureID, r.OrgID)); err != nil {
 				return err
 			}
 			if _, err := tx.exec(qInsertResponse, r.ID, r.ProcedureID, r.OrgID, r.PersonID, r.MandateID, string(r.Answer),
 				r.VersionHash, r.LangShown, r.At, r.Revision); err != nil {
 				return err
 			}
+			delta[countKey{string(r.Answer), r.VersionHash}]++
 		}
-		return nil
+		return tx.addCounts(rs[0].ProcedureID, delta)
 	}
 	n := len(rs)
 	var (
@@ -165,15 +190,38 @@ func (tx *Tx) InsertResponses(rs []*concord.Response) error {
 	for org, i := range last {
 		current[i] = 1
 		distinct = append(distinct, org)
+		delta[countKey{answers[i], hashes[i]}]++
 	}
-	if _, err := tx.exec(`UPDATE responses SET current = 0 WHERE procedure_id = ? AND current = 1 AND org_id = ANY(?)`,
-		rs[0].ProcedureID, distinct); err != nil {
+	if err := replaced(tx.query(`UPDATE responses SET current = 0 WHERE procedure_id = ? AND current = 1 AND org_id = ANY(?)
+		RETURNING answer, version_hash`, rs[0].ProcedureID, distinct)); err != nil {
 		return err
 	}
-	_, err := tx.exec(`INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
+	if _, err := tx.exec(`INSERT INTO responses (id, procedure_id, org_id, person_id, mandate_id, answer, version_hash, lang_shown, at, revision, current)
 		SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::bigint[], ?::integer[])`,
-		ids, procs, orgs, people, mandates, answers, hashes, langs, ats, revs, current)
-	return err
+		ids, procs, orgs, people, mandates, answers, hashes, langs, ats, revs, current); err != nil {
+		return err
+	}
+	return tx.addCounts(rs[0].ProcedureID, delta)
+}
+
+// addCounts applies count changes to a procedure's response_counts. A count that would go
+// below zero, or one to lower that does not exist, means the counts disagree with the
+// responses: the transaction fails rather than record a wrong tally.
+func (tx *Tx) addCounts(procedureID string, delta map[countKey]int) error {
+	for k, d := range delta {
+		var err error
+		switch {
+		case d > 0:
+			_, err = tx.exec(qAddCount, procedureID, k.answer, k.hash, d)
+		case d < 0:
+			res, xerr := tx.exec(qSubtractCount, -d, procedureID, k.answer, k.hash)
+			err = mustAffect(res, xerr, "response count")
+		}
+		if err != nil {
+			return fmt.Errorf("response counts of %s (%s, %q): %w", procedureID, k.answer, k.hash, err)
+		}
+	}
+	return nil
 }
 
 // ProcedureRevision returns a procedure's revision: one statement, outside a transaction,

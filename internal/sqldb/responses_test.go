@@ -60,6 +60,7 @@ func TestInsertResponses(t *testing.T) {
 		batches := [][]*concord.Response{
 			{resp(ms[0], concord.AnswerSign), resp(ms[1], concord.AnswerSign), resp(ms[0], concord.AnswerDecline)},
 			{resp(ms[1], concord.AnswerDecline), resp(ms[2], concord.AnswerSign)},
+			{resp(ms[2], concord.AnswerDecline)}, // a count goes down
 		}
 		for _, b := range batches {
 			sqldbtest.Must(t, db.WithTx(ctx, func(tx *sqldb.Tx) error { return tx.InsertResponses(b) }))
@@ -73,9 +74,25 @@ func TestInsertResponses(t *testing.T) {
 			for _, r := range cur {
 				got[r.OrgID] = r.Answer
 			}
-			want := map[string]concord.Answer{ms[0].org.ID: concord.AnswerDecline, ms[1].org.ID: concord.AnswerDecline, ms[2].org.ID: concord.AnswerSign}
+			want := map[string]concord.Answer{ms[0].org.ID: concord.AnswerDecline, ms[1].org.ID: concord.AnswerDecline, ms[2].org.ID: concord.AnswerDecline}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("current answers (-want +got):\n%s", diff)
+			}
+			// The kept counts agree with the current responses.
+			counts, err := tx.ResponseCounts(proc.ID)
+			if err != nil {
+				return err
+			}
+			gotCounts := map[string]int{}
+			for _, c := range counts {
+				gotCounts[string(c.Answer)+"/"+c.VersionHash] += c.N
+			}
+			wantCounts := map[string]int{}
+			for _, r := range cur {
+				wantCounts[string(r.Answer)+"/"+r.VersionHash]++
+			}
+			if diff := cmp.Diff(wantCounts, gotCounts); diff != "" {
+				t.Errorf("response counts (-want +got):\n%s", diff)
 			}
 			hist, err := tx.ResponseHistory(proc.ID, ms[0].org.ID)
 			if err != nil {
