@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
+	"concord"
 	"concord/internal/sqldb"
 	"concord/internal/sqldb/sqldbtest"
 
@@ -358,6 +360,22 @@ func TestMandateFlow(t *testing.T) {
 		}
 		if strings.Contains(string(w.do(t, request{Method: "GET", Path: orgA + "/invitations", As: "orgAdminA"}).Body), inv.Link) {
 			t.Error("the invitation list shows the link")
+		}
+		// Cancelling: only the organization's people managers, once.
+		cancel := request{Method: "DELETE", Path: Prefix + "/invitations/" + inv.ID, As: "orgAdminB"}
+		if res := w.do(t, cancel); res.Status != 403 {
+			t.Errorf("another organization's admin cancels: %d %s", res.Status, res.Body)
+		}
+		cancel.As = "orgAdminA"
+		if res := w.do(t, cancel); res.Status != 204 {
+			t.Errorf("cancel: %d %s", res.Status, res.Body)
+		}
+		if res := w.do(t, cancel); res.Status != 404 {
+			t.Errorf("cancel again: %d %s", res.Status, res.Body)
+		}
+		secret := strings.TrimPrefix(inv.Link, "https://concord.test/invitations/")
+		if _, _, err := w.members.InvitationByToken(context.Background(), secret); concord.ErrorCode(err) != concord.ENOTFOUND {
+			t.Errorf("the cancelled link still opens: %v", err)
 		}
 
 		// Mandates: create, read, patch partially, revoke.

@@ -86,3 +86,15 @@ func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeJSON(w, http.StatusCreated, invitationCreatedDTO{invitationDTO: invitationOut(inv), Link: link})
 }
+
+func (h *Handler) cancelInvitation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "invitation")
+	if err != nil {
+		return err
+	}
+	if err := h.members.CancelInvitation(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

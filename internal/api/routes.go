@@ -45,6 +45,7 @@ func Routes() []Route {
 
 		{get, Prefix + "/organizations/{id}/invitations", token, (*Handler).listInvitations},
 		{post, Prefix + "/organizations/{id}/invitations", token, (*Handler).createInvitation},
+		{del, Prefix + "/invitations/{id}", token, (*Handler).cancelInvitation},
 
 		{get, Prefix + "/organizations/{id}/mandates", token, (*Handler).listOrgMandates},
 		{post, Prefix + "/mandates", token, (*Handler).createMandate},

@@ -3,6 +3,7 @@ package membership_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -139,6 +140,12 @@ func TestEveryMutationAsEveryRole(t *testing.T) {
 				_, err := w.members.Invite(ctx, a, &concord.Invitation{OrgID: w.orgA.ID, Role: concord.RoleDelegate})
 				return err
 			}},
+			{"cancel an invitation into A", []string{"admin", "orgAdminA"}, func(t *testing.T, a *concord.Actor) error {
+				inv := &concord.Invitation{OrgID: w.orgA.ID, Role: concord.RoleDelegate}
+				_, err := w.members.Invite(ctx, admin, inv)
+				sqldbtest.Must(t, err)
+				return w.members.CancelInvitation(ctx, a, inv.ID)
+			}},
 			{"create mandate in A", []string{"admin", "orgAdminA"}, func(t *testing.T, a *concord.Actor) error {
 				return w.members.CreateMandate(ctx, a, &concord.Mandate{PersonID: w.ids["outsider"], OrgID: w.orgA.ID, Role: concord.RoleDelegate})
 			}},
@@ -185,9 +192,10 @@ func TestEveryMutationAsEveryRole(t *testing.T) {
 					if name == "anonymous" && code != concord.EUNAUTHORIZED {
 						t.Errorf("anonymous: code %q, want unauthorized", code)
 					}
-					// A refused act writes nothing; setup inside the case (a fresh mandate)
-					// writes exactly one event, made by the admin.
-					if extra := after - before; extra > 1 || (extra == 1 && m.name != "edit mandate in A" && m.name != "revoke mandate in A") {
+					// A refused act writes nothing; setup inside the case (a fresh mandate or
+					// invitation) writes exactly one event, made by the admin.
+					setup := m.name == "edit mandate in A" || m.name == "revoke mandate in A" || m.name == "cancel an invitation into A"
+					if extra := after - before; extra > 1 || (extra == 1 && !setup) {
 						t.Errorf("refused act wrote %d audit events", extra)
 					}
 				})
@@ -341,6 +349,41 @@ func TestValidationChangesNothing(t *testing.T) {
 			if after := w.auditCount(t); after != before {
 				t.Errorf("%s: wrote %d audit events", tc.name, after-before)
 			}
+		}
+	})
+}
+
+func TestCancelInvitation(t *testing.T) {
+	t.Parallel()
+	sqldbtest.ForEach(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		inv := &concord.Invitation{OrgID: w.orgA.ID, Role: concord.RoleDelegate, Email: "wrong@example.org"}
+		link, err := w.members.Invite(ctx, w.actors["orgAdminA"], inv)
+		sqldbtest.Must(t, err)
+		secret := link[len("http://concord.test/invitations/"):]
+		for _, who := range []string{"orgAdminB", "delegateA"} {
+			if err := w.members.CancelInvitation(ctx, w.actors[who], inv.ID); concord.ErrorCode(err) != concord.EFORBIDDEN {
+				t.Errorf("%s cancels A's invitation: %v, want forbidden", who, err)
+			}
+		}
+		sqldbtest.Must(t, w.members.CancelInvitation(ctx, w.actors["orgAdminA"], inv.ID))
+		if _, _, err := w.members.InvitationByToken(ctx, secret); concord.ErrorCode(err) != concord.ENOTFOUND {
+			t.Errorf("cancelled link still opens: %v", err)
+		}
+		_, err = w.members.AcceptInvitation(ctx, secret, &concord.Person{Login: "late", DisplayName: "Late"}, "a long enough password")
+		if concord.ErrorCode(err) != concord.ENOTFOUND {
+			t.Errorf("cancelled link accepted: %v", err)
+		}
+		if err := w.members.CancelInvitation(ctx, w.actors["orgAdminA"], inv.ID); concord.ErrorCode(err) != concord.ENOTFOUND {
+			t.Errorf("second cancel: %v, want not found", err)
+		}
+		evs, err := w.members.Audit(ctx, w.actors["orgAdminA"], concord.AuditFilter{OrgID: w.orgA.ID, TargetID: inv.ID})
+		sqldbtest.Must(t, err)
+		if !slices.ContainsFunc(evs, func(e concord.AuditEvent) bool {
+			return e.Action == "invitation.cancel" && e.PersonID == w.ids["orgAdminA"]
+		}) {
+			t.Errorf("audit for the invitation: %+v", evs)
 		}
 	})
 }

@@ -28,6 +28,25 @@ func (tx *Tx) GetInvitationByToken(tokenHash string) (*concord.Invitation, error
 	return &invs[0], nil
 }
 
+// GetInvitation returns an invitation by ID.
+func (tx *Tx) GetInvitation(id string) (*concord.Invitation, error) {
+	invs, err := tx.listInvitations(`WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(invs) == 0 {
+		return nil, notFound("invitation")
+	}
+	return &invs[0], nil
+}
+
+// ExpireInvitation ends an open invitation's link at once (a cancellation). It fails with
+// not found when the invitation was already used or has expired.
+func (tx *Tx) ExpireInvitation(id string, at time.Time) error {
+	res, err := tx.exec(`UPDATE invitations SET expires_at = ? WHERE id = ? AND accepted_at IS NULL AND expires_at > ?`, at, id, at)
+	return mustAffect(res, err, "open invitation")
+}
+
 // ListInvitations returns an organization's invitations, newest first.
 func (tx *Tx) ListInvitations(orgID string) ([]concord.Invitation, error) {
 	return tx.listInvitations(`WHERE org_id = ? ORDER BY created_at DESC, id`, orgID)

@@ -162,6 +162,34 @@ func TestMandates(t *testing.T) {
 	if len(states) != 1 {
 		t.Errorf("%d revoked mandates shown, want 1", len(states))
 	}
+
+	// An invitation sent to the wrong address is cancelled from the same page.
+	res = c.post(base+"/invite", url.Values{"role": {"delegate"}, "email": {"wrong@example.org"}, "display_name": {"Wrong"}})
+	wantStatus(t, "invite", res, http.StatusOK)
+	link := res.doc.text("#invitation-link")
+	res = c.get(base + "/people")
+	invs, err := e.members.Invitations(context.Background(), e.admin, org.ID)
+	if err != nil || len(invs) == 0 || invs[0].Email != "wrong@example.org" {
+		t.Fatalf("invitations %+v, %v", invs, err)
+	}
+	action := base + "/invitations/" + invs[0].ID + "/cancel"
+	if res.doc.first(`form[method="post"][action="`+action+`"] button`) == nil {
+		t.Fatal("no cancel form for the open invitation")
+	}
+	res = c.post(action, nil)
+	wantStatus(t, "cancel invitation", res, http.StatusSeeOther)
+	res = c.get(res.header.Get("Location"))
+	if got := res.doc.text(".notice"); got != e.bundle.Localizer("en").T("notice.invitation_cancelled") {
+		t.Errorf("notice %q", got)
+	}
+	if res.doc.first(".invitation-expired") == nil || res.doc.first(`form[action="`+action+`"]`) != nil {
+		t.Error("the cancelled invitation is not shown as expired without a cancel button")
+	}
+	_, path, ok := strings.Cut(link, "/invitations/")
+	if !ok {
+		t.Fatalf("invitation link %q", link)
+	}
+	wantStatus(t, "cancelled link", e.client(t).get("/invitations/"+path), http.StatusNotFound)
 }
 
 func TestAccount(t *testing.T) {

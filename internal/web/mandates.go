@@ -281,6 +281,26 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request) error {
 		invitePage{Org: o, Link: link, Emailed: inv.Email, Role: inv.Role})
 }
 
+// cancelInvitation ends an open invitation's link and goes back to the people page.
+func (h *Handler) cancelInvitation(w http.ResponseWriter, r *http.Request) error {
+	id, err := orgID(r)
+	if err != nil {
+		return err
+	}
+	a, err := loggedIn(r)
+	if err != nil {
+		return err
+	}
+	iid := r.PathValue("iid")
+	if !concord.ValidID(iid) {
+		return notFound()
+	}
+	if err := h.members.CancelInvitation(r.Context(), a, iid); err != nil {
+		return err
+	}
+	return redirect(w, r, "/organizations/"+id+"/people", "invitation_cancelled")
+}
+
 // InvitationState is whether an invitation is open, accepted or expired.
 func (v *view) InvitationState(inv concord.Invitation) string {
 	switch {

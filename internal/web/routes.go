@@ -43,6 +43,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /organizations/{id}/people", h.page(h.orgPeople))
 	mux.Handle("GET /organizations/{id}/invite", h.page(h.inviteForm))
 	mux.Handle("POST /organizations/{id}/invite", h.page(h.invite))
+	mux.Handle("POST /organizations/{id}/invitations/{iid}/cancel", h.page(h.cancelInvitation))
 	mux.Handle("GET /organizations/{id}/mandates/new", h.page(h.mandateNewForm))
 	mux.Handle("POST /organizations/{id}/mandates/new", h.page(h.mandateCreate))
 	mux.Handle("GET /organizations/{id}/mandates/{mid}/edit", h.page(h.mandateEditForm))
