@@ -175,6 +175,7 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*concord.Actor
 	}
 	// Requests with the same token share the lookup; each gets its own copy.
 	p := *l.found.Person
+	p.FederationRoles = slices.Clone(p.FederationRoles)
 	actor, err := newActor(&p, slices.Clone(l.found.Mandates))
 	if err != nil {
 		return nil, err
