@@ -18,6 +18,21 @@ type GlossaryTerm struct {
 	Forbidden map[string][]string // lang → forbidden variants
 }
 
+// Languages lists the languages the term has adopted or forbidden wordings in, sorted.
+func (t GlossaryTerm) Languages() []string {
+	var langs []string
+	for l := range t.Adopted {
+		langs = append(langs, l)
+	}
+	for l := range t.Forbidden {
+		if _, ok := t.Adopted[l]; !ok {
+			langs = append(langs, l)
+		}
+	}
+	slices.Sort(langs)
+	return langs
+}
+
 // Glossary limits per term.
 const (
 	glossMaxLangs    = 100 // languages per map

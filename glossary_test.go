@@ -334,3 +334,15 @@ func glossaryPlain(s string) bool {
 	}
 	return s != ""
 }
+
+func TestGlossaryTermLanguages(t *testing.T) {
+	t.Parallel()
+	term := concord.GlossaryTerm{Adopted: map[string][]string{"es": {"jornada"}, "en": {"day of struggle"}},
+		Forbidden: map[string][]string{"en": {"wrestling day"}, "de": {"Ringkampftag"}}}
+	if got, want := term.Languages(), []string{"de", "en", "es"}; !slices.Equal(got, want) {
+		t.Errorf("Languages() = %v, want %v", got, want)
+	}
+	if got := (concord.GlossaryTerm{}).Languages(); len(got) != 0 {
+		t.Errorf("empty term: %v", got)
+	}
+}

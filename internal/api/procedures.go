@@ -279,15 +279,11 @@ func (h *Handler) procedureEvents(w http.ResponseWriter, r *http.Request) error 
 	if !validEventID(r.Header.Get("Last-Event-ID")) || !validEventID(r.URL.Query().Get("last_event_id")) {
 		return &concord.Error{Code: httpx.EBADREQUEST, Key: "error.last_event_id", Message: "Last-Event-ID must be a decimal number"}
 	}
-	rev, err := h.procs.Watch(r.Context(), actor(r), id)
+	topic, rev, err := h.procs.Watch(r.Context(), actor(r), id, r.URL.Query().Get("stream"))
 	if err != nil {
 		return err
 	}
-	topic := procedures.Topic(id)
-	if r.URL.Query().Get("stream") == "signatories" {
-		topic = procedures.SignatoryTopic(id)
-	}
-	h.live.Known(topic, uint64(rev))
+	h.live.Known(topic, rev)
 	h.live.ServeSSE(w, r, topic)
 	return nil
 }

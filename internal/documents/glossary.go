@@ -117,17 +117,7 @@ func (s *Service) ExportGlossaryCSV(ctx context.Context, a *concord.Actor, w io.
 		return err
 	}
 	for _, t := range terms {
-		var langs []string
-		for l := range t.Adopted {
-			langs = append(langs, l)
-		}
-		for l := range t.Forbidden {
-			if !slices.Contains(langs, l) {
-				langs = append(langs, l)
-			}
-		}
-		slices.Sort(langs)
-		for _, l := range langs {
+		for _, l := range t.Languages() {
 			if err := cw.Write([]string{t.Concept, t.Note, l, strings.Join(t.Adopted[l], "|"), strings.Join(t.Forbidden[l], "|")}); err != nil {
 				return err
 			}

@@ -100,14 +100,7 @@ func (s *Service) StartTranslation(ctx context.Context, a *concord.Actor, docID,
 	now := s.clock.Now()
 	var out *concord.Translation
 	err := s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
-		d, err := tx.GetDocument(docID)
-		if err != nil {
-			return err
-		}
-		if _, err := Authorize(a, ActRead, d, ""); err != nil {
-			return err
-		}
-		m, err := Authorize(a, ActTranslate, d, "")
+		d, m, err := translatable(tx, a, docID)
 		if err != nil {
 			return err
 		}
@@ -226,6 +219,20 @@ func (s *Service) SaveSegments(ctx context.Context, a *concord.Actor, docID, lan
 	})
 }
 
+// translatable loads a document the actor may read and translate, and the mandate the
+// translation is made under.
+func translatable(tx *sqldb.Tx, a *concord.Actor, docID string) (*concord.Document, concord.Mandate, error) {
+	d, err := tx.GetDocument(docID)
+	if err != nil {
+		return nil, concord.Mandate{}, err
+	}
+	if _, err := Authorize(a, ActRead, d, ""); err != nil {
+		return nil, concord.Mandate{}, err
+	}
+	m, err := Authorize(a, ActTranslate, d, "")
+	return d, m, err
+}
+
 // updateTranslation loads the current version's translation into lang, lets fn change it,
 // and stores it with an audit event when fn reports changes.
 func (s *Service) updateTranslation(ctx context.Context, a *concord.Actor, docID, lang, action string,
@@ -233,14 +240,7 @@ func (s *Service) updateTranslation(ctx context.Context, a *concord.Actor, docID
 	now := s.clock.Now()
 	var out *concord.Translation
 	err := s.db.WithTx(ctx, func(tx *sqldb.Tx) error {
-		d, err := tx.GetDocument(docID)
-		if err != nil {
-			return err
-		}
-		if _, err := Authorize(a, ActRead, d, ""); err != nil {
-			return err
-		}
-		m, err := Authorize(a, ActTranslate, d, "")
+		d, m, err := translatable(tx, a, docID)
 		if err != nil {
 			return err
 		}

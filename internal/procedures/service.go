@@ -248,18 +248,27 @@ func docHash(d *concord.Document) string {
 	return d.CurrentVersion.Hash
 }
 
-// Watch checks that the actor may follow a procedure live and returns its current revision
-// (the position a new stream starts from). It reads one row: live connections arrive by the
-// thousand.
-func (s *Service) Watch(ctx context.Context, a *concord.Actor, id string) (int64, error) {
+// Watch checks that the actor may follow a procedure live and returns the topic to follow
+// (the signatory list's when stream is "signatories", else the procedure page's) and the
+// procedure's current revision, the position a new stream starts from. It reads one row:
+// live connections arrive by the thousand.
+func (s *Service) Watch(ctx context.Context, a *concord.Actor, id, stream string) (topic string, rev uint64, err error) {
 	c, err := s.cached(ctx, id)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	if !a.IsMember() && c.proc.Visibility != concord.ResponsesPublic {
-		return 0, concord.NotFound("procedure")
+		return "", 0, concord.NotFound("procedure")
 	}
-	return s.db.ProcedureRevision(ctx, id)
+	r, err := s.db.ProcedureRevision(ctx, id)
+	if err != nil {
+		return "", 0, err
+	}
+	topic = Topic(id)
+	if stream == "signatories" {
+		topic = SignatoryTopic(id)
+	}
+	return topic, uint64(r), nil
 }
 
 // List returns procedures visible to the actor, newest deadline first.
@@ -310,6 +319,22 @@ func (s *Service) Undecided(ctx context.Context, a *concord.Actor, id string) ([
 }
 
 func undecided(tx *sqldb.Tx, p *concord.Procedure) ([]*concord.Organization, error) {
+	waiting, err := waitingFor(tx, p)
+	if err != nil || len(waiting) == 0 {
+		return nil, err
+	}
+	var ids []string
+	for _, id := range p.Electorate {
+		if _, ok := waiting[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	return tx.ListOrganizations(sqldb.OrgFilter{IDs: ids})
+}
+
+// waitingFor returns the electorate organizations whose response does not count yet, each
+// with whether it answered an earlier version of the text (stale) or not at all.
+func waitingFor(tx *sqldb.Tx, p *concord.Procedure) (map[string]bool, error) {
 	hash, err := textHash(tx, p)
 	if err != nil {
 		return nil, err
@@ -318,20 +343,17 @@ func undecided(tx *sqldb.Tx, p *concord.Procedure) ([]*concord.Organization, err
 	if err != nil {
 		return nil, err
 	}
-	answered := map[string]bool{}
+	stale := map[string]bool{}
 	for _, r := range rs {
-		answered[r.OrgID] = r.VersionHash == hash
+		stale[r.OrgID] = r.VersionHash != hash
 	}
-	var missing []string
+	out := map[string]bool{}
 	for _, id := range p.Electorate {
-		if !answered[id] {
-			missing = append(missing, id)
+		if s, answered := stale[id]; !answered || s {
+			out[id] = answered
 		}
 	}
-	if len(missing) == 0 {
-		return nil, nil
-	}
-	return tx.ListOrganizations(sqldb.OrgFilter{IDs: missing})
+	return out, nil
 }
 
 // textHash returns the hash of the current version of the procedure's text, "" for a
@@ -385,21 +407,13 @@ func (s *Service) Awaiting(ctx context.Context, a *concord.Actor) ([]Awaiting, e
 			if err != nil {
 				return err
 			}
-			hash, err := textHash(tx, p)
+			waiting, err := waitingFor(tx, full)
 			if err != nil {
 				return err
 			}
 			for _, org := range delegateOf {
-				if !slices.Contains(full.Electorate, org) {
-					continue
-				}
-				hist, err := tx.ResponseHistory(p.ID, org)
-				if err != nil {
-					return err
-				}
-				i := slices.IndexFunc(hist, func(r concord.Response) bool { return r.Current })
-				if i < 0 || hist[i].VersionHash != hash {
-					out = append(out, Awaiting{Procedure: p, OrgID: org, Stale: i >= 0})
+				if stale, ok := waiting[org]; ok {
+					out = append(out, Awaiting{Procedure: p, OrgID: org, Stale: stale})
 				}
 			}
 		}

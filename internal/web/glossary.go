@@ -35,16 +35,7 @@ type termLang struct {
 
 // termLangs lists a term's languages in order with their wordings.
 func termLangs(t concord.GlossaryTerm) []termLang {
-	var langs []string
-	for l := range t.Adopted {
-		langs = append(langs, l)
-	}
-	for l := range t.Forbidden {
-		if !slices.Contains(langs, l) {
-			langs = append(langs, l)
-		}
-	}
-	slices.Sort(langs)
+	langs := t.Languages()
 	out := make([]termLang, 0, len(langs))
 	for _, l := range langs {
 		if len(t.Adopted[l]) == 0 && len(t.Forbidden[l]) == 0 {

@@ -12,7 +12,6 @@ import (
 	"concord/internal/documents"
 	"concord/internal/httpx"
 	"concord/internal/membership"
-	"concord/internal/procedures"
 )
 
 // Procedures: decisions counted over organizations. The list, the form that opens a
@@ -551,15 +550,11 @@ func (h *Handler) procEvents(w http.ResponseWriter, r *http.Request) error {
 	if h.live == nil {
 		return notFound()
 	}
-	rev, err := h.procs.Watch(r.Context(), actor(r), id)
+	topic, rev, err := h.procs.Watch(r.Context(), actor(r), id, r.URL.Query().Get("stream"))
 	if err != nil {
 		return err
 	}
-	topic := procedures.Topic(id)
-	if r.URL.Query().Get("stream") == "signatories" {
-		topic = procedures.SignatoryTopic(id)
-	}
-	h.live.Known(topic, uint64(rev))
+	h.live.Known(topic, rev)
 	h.live.ServeSSE(w, r, topic)
 	return nil
 }
